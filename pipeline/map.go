@@ -1,0 +1,154 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// ItemResult is the outcome of one item of [Pipeline.MapSettled].
+type ItemResult[Out, S any] struct {
+	Value Out   // the pipeline output, the zero value when Err is set
+	State S     // the item's run state after its run
+	Err   error // a [*StageError], or ctx's error for an item never started
+}
+
+// Map runs the pipeline on every item, at most concurrency items at once,
+// and returns the outputs in input order. It fails fast: after the first
+// failure it starts no new item, cancels the running ones and returns a
+// [*MapError] listing the items that failed on their own, in input order,
+// without the cancellations it caused. Use [Pipeline.MapSettled] to keep the
+// outputs of the items that succeed.
+//
+// Every item runs on its own copy of *state (the zero value of S when state
+// is nil), taken when Map is called, so items never see each other's writes
+// and *state is never modified. A state type without references (pointers,
+// maps, slices, interfaces) is copied by assignment; any other by a JSON
+// round trip, which keeps only what JSON encodes.
+//
+// A concurrency below 1 is an error matching [ErrInvalidConcurrency]. Empty
+// input returns an empty slice. When ctx is done Map stops starting items
+// and returns an error matching ctx's error.
+func (p *Pipeline[In, Out, S]) Map(ctx context.Context, items []In, concurrency int, state *S) ([]Out, error) {
+	snap, err := p.mapSnapshot(concurrency, state)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]Out, len(items))
+	failures, err := forEachItem(ctx, len(items), concurrency, true,
+		func(ctx context.Context, i int) error {
+			s, err := p.state.fresh(&snap)
+			if err == nil {
+				outs[i], err = p.Run(ctx, items[i], s)
+			}
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: map interrupted: %w", err)
+	}
+	if len(failures) > 0 {
+		return nil, &MapError{Items: failures}
+	}
+	return outs, nil
+}
+
+// MapSettled runs the pipeline on every item like [Pipeline.Map] but never
+// stops early: it returns one result per item, at the item's index, with its
+// output or error and its final run state. Its own error is for invalid
+// arguments only. When ctx is done, items not yet started get ctx's error.
+func (p *Pipeline[In, Out, S]) MapSettled(
+	ctx context.Context, items []In, concurrency int, state *S,
+) ([]ItemResult[Out, S], error) {
+	snap, err := p.mapSnapshot(concurrency, state)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]ItemResult[Out, S], len(items))
+	started := make([]bool, len(items))
+	_, _ = forEachItem(ctx, len(items), concurrency, false,
+		func(ctx context.Context, i int) error {
+			started[i] = true
+			r := &results[i]
+			s, err := p.state.fresh(&snap)
+			if err != nil {
+				r.Err = err
+				return nil
+			}
+			r.Value, r.Err = p.Run(ctx, items[i], s)
+			r.State = *s
+			return nil
+		})
+	for i := range results {
+		if !started[i] {
+			results[i].Err = ctx.Err()
+		}
+	}
+	return results, nil
+}
+
+func (p *Pipeline[In, Out, S]) mapSnapshot(concurrency int, state *S) (snapshot[S], error) {
+	if concurrency < 1 {
+		return snapshot[S]{}, &ConfigError{Pipeline: p.name, Field: "concurrency",
+			Detail: strconv.Itoa(concurrency), Err: ErrInvalidConcurrency}
+	}
+	if state == nil {
+		state = new(S)
+	}
+	return p.state.snapshot(state)
+}
+
+// errStopped is the cancellation cause once a fail-fast Map has a failure.
+var errStopped = errors.New("pipeline: map stopped after a failed item")
+
+// forEachItem calls run for indexes 0..n-1 on at most concurrency goroutines
+// and returns the failures in index order. With failFast the first failure
+// cancels the others and failures they report because of it are dropped.
+// The error is ctx's error when ctx ended the loop.
+func forEachItem(
+	ctx context.Context, n, concurrency int, failFast bool,
+	run func(ctx context.Context, i int) error,
+) ([]*ItemError, error) {
+	ictx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		failures []*ItemError
+		wg       sync.WaitGroup
+	)
+	for range min(concurrency, n) {
+		wg.Go(func() {
+			for ictx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := run(ictx, i); err != nil {
+					mu.Lock()
+					failures = append(failures, &ItemError{Index: i, Err: err})
+					mu.Unlock()
+					if failFast {
+						cancel(errStopped)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if context.Cause(ictx) == errStopped {
+		failures = slices.DeleteFunc(failures, func(f *ItemError) bool {
+			return errors.Is(f.Err, context.Canceled)
+		})
+	}
+	slices.SortFunc(failures, func(a, b *ItemError) int { return a.Index - b.Index })
+	return failures, nil
+}

@@ -1,0 +1,104 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// stateCopier makes deep copies of run states. A state type that holds no
+// references (no pointer, map, slice, interface, channel or function at any
+// depth) is copied by assignment; any other is copied by a JSON round trip,
+// which keeps only what JSON encodes: exported fields without a `json:"-"`
+// tag. The same rule decides what survives a trip through Temporal.
+type stateCopier[S any] struct {
+	byValue bool
+}
+
+func newStateCopier[S any]() (stateCopier[S], error) {
+	t := reflect.TypeFor[S]()
+	if !hasReferences(t, map[reflect.Type]bool{}) {
+		return stateCopier[S]{byValue: true}, nil
+	}
+	if _, err := json.Marshal(new(S)); err != nil {
+		return stateCopier[S]{}, fmt.Errorf("encode zero %v: %w", t, err)
+	}
+	return stateCopier[S]{}, nil
+}
+
+// hasReferences reports whether values of t can share memory when copied by
+// assignment.
+func hasReferences(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Chan,
+		reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return hasReferences(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasReferences(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// snapshot is a frozen copy of a state from which fresh copies are made.
+type snapshot[S any] struct {
+	value S
+	data  []byte
+}
+
+func (c stateCopier[S]) snapshot(s *S) (snapshot[S], error) {
+	if c.byValue {
+		return snapshot[S]{value: *s}, nil
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return snapshot[S]{}, fmt.Errorf("pipeline: copy run state: %w", err)
+	}
+	return snapshot[S]{data: data}, nil
+}
+
+// fresh returns a new state equal to the snapshot and sharing nothing with it.
+func (c stateCopier[S]) fresh(snap *snapshot[S]) (*S, error) {
+	s := new(S)
+	if c.byValue {
+		*s = snap.value
+		return s, nil
+	}
+	if err := json.Unmarshal(snap.data, s); err != nil {
+		return nil, fmt.Errorf("pipeline: copy run state: %w", err)
+	}
+	return s, nil
+}
+
+func (c stateCopier[S]) copy(s *S) (*S, error) {
+	snap, err := c.snapshot(s)
+	if err != nil {
+		return nil, err
+	}
+	return c.fresh(&snap)
+}
+
+var copiers sync.Map // reflect.Type -> stateCopier[S] for that S
+
+func copierFor[S any]() (stateCopier[S], error) {
+	t := reflect.TypeFor[S]()
+	if c, ok := copiers.Load(t); ok {
+		return c.(stateCopier[S]), nil
+	}
+	c, err := newStateCopier[S]()
+	if err != nil {
+		return c, err
+	}
+	copiers.Store(t, c)
+	return c, nil
+}

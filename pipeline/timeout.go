@@ -1,0 +1,75 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// RunWithTimeout calls fn with a context that expires after d and returns at
+// that deadline even if fn ignores its context. The error then matches
+// [ErrTimeout] and [context.DeadlineExceeded]; when ctx itself is done first,
+// it is ctx's error.
+//
+// fn works on a private deep copy of *state (see [Pipeline.Map] for how
+// copies are made) that is written back when fn returns in time, so a call
+// abandoned at its deadline can never race with later writers; its writes are
+// lost. The stage timeout and the timeout middleware are built on it.
+func RunWithTimeout[S any](
+	ctx context.Context, d time.Duration, state *S,
+	fn func(ctx context.Context, state *S) (any, error),
+) (any, error) {
+	copier, err := copierFor[S]()
+	if err != nil {
+		return nil, Permanent(err)
+	}
+	return runWithTimeout(ctx, d, state, copier, fn)
+}
+
+type callResult struct {
+	value any
+	err   error
+}
+
+func runWithTimeout[S any](
+	ctx context.Context, d time.Duration, state *S, copier stateCopier[S],
+	fn func(ctx context.Context, state *S) (any, error),
+) (any, error) {
+	private, err := copier.copy(state)
+	if err != nil {
+		return nil, Permanent(err)
+	}
+	deadline := &timeoutError{after: d}
+	tctx, cancel := context.WithTimeoutCause(ctx, d, deadline)
+	defer cancel()
+
+	done := make(chan callResult, 1) // buffered: an abandoned call must not block
+	go func() {
+		var r callResult
+		defer func() {
+			if p := recover(); p != nil {
+				r = callResult{err: &PanicError{Value: p, Stack: debug.Stack()}}
+			}
+			done <- r
+		}()
+		r.value, r.err = fn(tctx, private)
+	}()
+
+	select {
+	case r := <-done:
+		*state = *private
+		if r.err != nil && context.Cause(tctx) == deadline && ctx.Err() == nil &&
+			!errors.Is(r.err, ErrTimeout) {
+			// The call gave up because of the deadline: say so, keep its error.
+			return nil, fmt.Errorf("%w: %w", deadline, r.err)
+		}
+		return r.value, r.err
+	case <-tctx.Done():
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, deadline
+	}
+}
