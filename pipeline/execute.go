@@ -15,7 +15,7 @@ import (
 // runStage runs st with hooks, middleware and retries.
 func (p *Pipeline[In, Out, S]) runStage(ctx context.Context, st *Stage, input any, state *S) (any, error) {
 	p.before(ctx, st.name, input, state)
-	out, err := p.chain(ctx, st, input, state, 0)
+	out, err := p.chain(ctx, st, input, state, 0, nil)
 	if err != nil {
 		out = nil
 	}
@@ -23,18 +23,22 @@ func (p *Pipeline[In, Out, S]) runStage(ctx context.Context, st *Stage, input an
 	return out, err
 }
 
-// chain runs st inside the middleware. With attempt 0 the innermost call is
-// the retry loop; otherwise it is the single attempt numbered attempt.
+// chain runs st inside the middleware. The innermost call is custom when set,
+// else the single attempt numbered attempt when attempt > 0, else the retry
+// loop.
 func (p *Pipeline[In, Out, S]) chain(
-	ctx context.Context, st *Stage, input any, state *S, attempt int,
+	ctx context.Context, st *Stage, input any, state *S, attempt int, custom Handler[S],
 ) (any, error) {
-	if len(p.opts.Middleware) == 0 {
+	if len(p.opts.Middleware) == 0 && custom == nil {
 		return p.inner(ctx, st, input, state, attempt, nil)
 	}
 	attempts := attempt
-	h := Handler[S](func(ctx context.Context, input any, state *S) (any, error) {
-		return p.inner(ctx, st, input, state, attempt, &attempts)
-	})
+	h := custom
+	if h == nil {
+		h = func(ctx context.Context, input any, state *S) (any, error) {
+			return p.inner(ctx, st, input, state, attempt, &attempts)
+		}
+	}
 	for i := len(p.opts.Middleware) - 1; i >= 0; i-- {
 		mw, next := p.opts.Middleware[i], h
 		h = func(ctx context.Context, input any, state *S) (any, error) {

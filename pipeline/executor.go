@@ -27,7 +27,33 @@ func (p *Pipeline[In, Out, S]) RunAttempt(
 	if err != nil {
 		return nil, err
 	}
-	return p.chain(ctx, st, input, state, max(attempt, 1))
+	return p.chain(ctx, st, input, state, max(attempt, 1), nil)
+}
+
+// RunMiddleware runs the middleware chain of the named stage around inner
+// instead of the stage's own handler, for an executor that makes the handler
+// call elsewhere (a Temporal activity interceptor, say). A failure is a
+// [*StageError] whose Attempts is attempt.
+func (p *Pipeline[In, Out, S]) RunMiddleware(
+	ctx context.Context, stage string, input any, state *S, attempt int, inner Handler[S],
+) (any, error) {
+	st, err := p.stage(stage)
+	if err != nil {
+		return nil, err
+	}
+	return p.chain(ctx, st, input, state, max(attempt, 1), inner)
+}
+
+// RunHandler calls the named stage's handler once, bounded by the stage
+// timeout, with no middleware, hooks or retries. A panic comes back as a
+// [*PanicError]; errors are returned as the handler made them, not wrapped
+// in a [*StageError].
+func (p *Pipeline[In, Out, S]) RunHandler(ctx context.Context, stage string, input any, state *S) (any, error) {
+	st, err := p.stage(stage)
+	if err != nil {
+		return nil, err
+	}
+	return p.attempt(ctx, st, input, state)
 }
 
 // RunBeforeHook calls [Options.BeforeStage] for the named stage, reporting
