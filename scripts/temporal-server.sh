@@ -12,7 +12,7 @@
 #            start one in the background and wait until it is healthy.
 #   stop     Stop the server that `start` started. A server started any
 #            other way is left running.
-#   status   Print whether a server answers on TEMPORAL_ADDRESS.
+#   status   Print whether a server responds on TEMPORAL_ADDRESS.
 #   run      Start (or reuse) a server, run CMD with TEMPORAL_ADDRESS
 #            exported, then stop the server if this command started it.
 #            Exits with CMD's exit code.
