@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,10 @@ func (p *Pipeline[In, Out, S]) chain(
 	if len(p.opts.Middleware) == 0 && custom == nil {
 		return p.inner(ctx, st, input, state, attempt, nil)
 	}
-	attempts := attempt
+	// attempts is atomic because a timeout middleware may abandon the inner
+	// call at its deadline while the call's retry loop still writes to it.
+	var attempts atomic.Int64
+	attempts.Store(int64(attempt))
 	h := custom
 	if h == nil {
 		h = func(ctx context.Context, input any, state *S) (any, error) {
@@ -47,13 +51,13 @@ func (p *Pipeline[In, Out, S]) chain(
 	}
 	out, err := h(ctx, input, state)
 	if err != nil {
-		return nil, p.stageError(st, attempts, err)
+		return nil, p.stageError(st, int(attempts.Load()), err)
 	}
 	return out, nil
 }
 
 func (p *Pipeline[In, Out, S]) inner(
-	ctx context.Context, st *Stage, input any, state *S, attempt int, attempts *int,
+	ctx context.Context, st *Stage, input any, state *S, attempt int, attempts *atomic.Int64,
 ) (any, error) {
 	if attempt > 0 {
 		out, err := p.attempt(ctx, st, input, state)
@@ -68,13 +72,13 @@ func (p *Pipeline[In, Out, S]) inner(
 // retry makes up to 1+Retries attempts and returns a *StageError with the
 // last attempt's error when none succeeds.
 func (p *Pipeline[In, Out, S]) retry(
-	ctx context.Context, st *Stage, input any, state *S, attempts *int,
+	ctx context.Context, st *Stage, input any, state *S, attempts *atomic.Int64,
 ) (any, error) {
 	policy := st.opts.Retry
 	for n := 1; ; n++ {
 		out, err := p.attempt(ctx, st, input, state)
 		if attempts != nil {
-			*attempts = n
+			attempts.Store(int64(n))
 		}
 		if err == nil {
 			return out, nil
