@@ -50,6 +50,9 @@ func (p *Pipeline[In, Out, S]) chain(
 		}
 	}
 	out, err := h(ctx, input, state)
+	if err == nil {
+		err = st.checkOutput(out)
+	}
 	if err != nil {
 		return nil, p.stageError(st, int(attempts.Load()), err)
 	}
@@ -86,8 +89,8 @@ func (p *Pipeline[In, Out, S]) retry(
 		if n > policy.Retries || !policy.Retryable(ctx, err) {
 			return nil, p.stageError(st, n, withCancel(ctx, err))
 		}
-		if err := p.sleep(ctx, policy.NextDelay(n)); err != nil {
-			return nil, p.stageError(st, n, withCancel(ctx, err))
+		if serr := p.sleep(ctx, policy.NextDelay(n)); serr != nil {
+			return nil, p.stageError(st, n, sleepError(ctx, serr, err))
 		}
 	}
 }
@@ -121,6 +124,16 @@ func callHandler[S any](ctx context.Context, st *Stage, input any, state *S) (ou
 		}
 	}()
 	return st.invoke(ctx, input, state)
+}
+
+// sleepError is the error of a retry loop whose sleep before the next retry
+// failed: the last attempt's error, made to match ctx's error when ctx is
+// done, else joined to the sleep's own error.
+func sleepError(ctx context.Context, sleepErr, attemptErr error) error {
+	if ctx.Err() != nil {
+		return withCancel(ctx, attemptErr)
+	}
+	return fmt.Errorf("%w: %w", sleepErr, attemptErr)
 }
 
 // withCancel makes sure an error that ends a stage because ctx is done

@@ -86,6 +86,17 @@ func (s *Stage) invoke(ctx context.Context, input any, state any) (any, error) {
 	return s.call(ctx, input, state)
 }
 
+// checkOutput rejects an output that does not fit the stage's output type.
+// Only a middleware can produce one, and the next stage or the pipeline
+// output would otherwise get the wrong type or a silent zero value.
+func (s *Stage) checkOutput(output any) error {
+	if t := reflect.TypeOf(output); t != nil && t != s.out && !t.AssignableTo(s.out) {
+		return Permanent(fmt.Errorf("%w: stage %q returns %v, middleware returned %v",
+			ErrTypeMismatch, s.name, s.out, t))
+	}
+	return nil
+}
+
 // BeforeHook observes a stage just before it runs. It receives the stage
 // input as the pipeline passes it, before any middleware. An error or panic
 // it returns is reported through [Options.OnHookError] and does not stop the

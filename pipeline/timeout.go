@@ -23,7 +23,7 @@ func RunWithTimeout[S any](
 ) (any, error) {
 	copier, err := copierFor[S]()
 	if err != nil {
-		return nil, Permanent(err)
+		return nil, Permanent(fmt.Errorf("%w: %w", ErrStateNotSerializable, err))
 	}
 	return runWithTimeout(ctx, d, state, copier, fn)
 }
