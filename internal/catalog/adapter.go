@@ -1,0 +1,87 @@
+package catalog
+
+import (
+	"context"
+	"io"
+	"reflect"
+
+	"github.com/async-pipeline/async-pipeline-go/pipeline"
+)
+
+// EntryOptions configures [NewEntry]. The zero value is valid: no
+// description and no directory input.
+type EntryOptions[In any] struct {
+	// Description is a one-line description shown in pipeline lists.
+	Description string
+	// ListDirectory, when set, lists the inputs for the regular files under
+	// a directory, in sorted order. It lets [Entry.ListDirectory] work.
+	ListDirectory func(dir string) ([]In, error)
+}
+
+// NewEntry returns the entry for p, named after it.
+func NewEntry[In, Out, S any](p *pipeline.Pipeline[In, Out, S], opts EntryOptions[In]) *Entry {
+	a := &adapter[In, Out, S]{name: p.Name(), local: p, list: opts.ListDirectory}
+	return &Entry{
+		name:        p.Name(),
+		description: opts.Description,
+		expected:    describeJSONType(reflect.TypeFor[In]()),
+		impl:        a,
+	}
+}
+
+// adapter implements runner for one typed pipeline.
+type adapter[In, Out, S any] struct {
+	name  string
+	local *pipeline.Pipeline[In, Out, S]
+	list  func(dir string) ([]In, error)
+}
+
+func (a *adapter[In, Out, S]) decode(data []byte) (Items, error) {
+	v, err := decodeStrict[In](data)
+	if err != nil {
+		return Items{}, a.named(err)
+	}
+	return newItems(a.name, []In{v})
+}
+
+func (a *adapter[In, Out, S]) decodeLines(r io.Reader) (Items, error) {
+	values, err := decodeLines[In](r)
+	if err != nil {
+		return Items{}, a.named(err)
+	}
+	return newItems(a.name, values)
+}
+
+func (a *adapter[In, Out, S]) listDirectory(dir string) (Items, error) {
+	if a.list == nil {
+		return Items{}, ErrNoDirectoryInput
+	}
+	values, err := a.list(dir)
+	if err != nil {
+		return Items{}, &InputError{Pipeline: a.name, Err: ErrInvalidDirectory,
+			Detail: err.Error(), Cause: err}
+	}
+	return newItems(a.name, values)
+}
+
+// named sets the pipeline name of an *InputError.
+func (a *adapter[In, Out, S]) named(err error) error {
+	if ierr, ok := err.(*InputError); ok {
+		ierr.Pipeline = a.name
+	}
+	return err
+}
+
+func (a *adapter[In, Out, S]) runLocal(ctx context.Context, items Items, opts JobOptions) (Job, error) {
+	values := items.values.([]In)
+	concurrency := opts.Concurrency
+	if !opts.Map {
+		concurrency = 1
+	}
+	run := func(ctx context.Context, i int) (Result, error) {
+		var state S
+		out, err := a.local.Run(ctx, values[i], &state)
+		return newResult(i, items.inputs[i], out, err), err
+	}
+	return startLocalJob(ctx, len(values), concurrency, opts.FailFast, run), nil
+}

@@ -1,0 +1,109 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/async-pipeline/async-pipeline-go/pipeline"
+)
+
+// Result is the outcome of one item, as written to a JSON Lines results
+// file: the item's index in the input, the input, and either the output or
+// the failure.
+type Result struct {
+	Index  int             `json:"index"`
+	Input  json.RawMessage `json:"input"`
+	Output json.RawMessage `json:"output,omitempty"`
+	Error  *Failure        `json:"error,omitempty"`
+}
+
+// Failure describes a failed item. Stage and Attempts come from the
+// [*pipeline.StageError]; they are empty and 0 for a failure outside any
+// stage. Type is the name of the Go type of the stage's error, without
+// package or pointer, which is also the error type that Temporal records.
+type Failure struct {
+	Stage    string `json:"stage"`
+	Attempts int    `json:"attempts"`
+	Type     string `json:"type"`
+	Message  string `json:"message"`
+
+	// Err is the error itself, for errors.Is and errors.As.
+	Err error `json:"-"`
+}
+
+// Error returns Message, so a Failure can be returned as an error.
+func (f *Failure) Error() string { return f.Message }
+
+// Unwrap returns Err.
+func (f *Failure) Unwrap() error { return f.Err }
+
+// newFailure describes err, usually a [*pipeline.StageError].
+func newFailure(err error) *Failure {
+	f := &Failure{Err: err}
+	cause := err
+	var se *pipeline.StageError
+	if errors.As(err, &se) {
+		f.Stage, f.Attempts, cause = se.Stage, se.Attempts, se.Err
+	}
+	f.Message = cause.Error()
+	f.Type = errorTypeName(cause)
+	return f
+}
+
+func errorTypeName(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() != "" {
+		return app.Type()
+	}
+	t := reflect.TypeOf(err)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
+// newResult builds the result of item index from its output or error.
+func newResult(index int, input json.RawMessage, output any, err error) Result {
+	r := Result{Index: index, Input: input}
+	if err != nil {
+		r.Error = newFailure(err)
+		return r
+	}
+	data, merr := json.Marshal(output)
+	if merr != nil {
+		r.Error = newFailure(merr)
+		return r
+	}
+	r.Output = data
+	return r
+}
+
+// Progress counts the items of a job: all of them, those finished, and
+// those of the finished that failed.
+type Progress struct {
+	Total  int
+	Done   int
+	Failed int
+}
+
+// Job is a started run or map, in-process or on Temporal.
+type Job interface {
+	// WorkflowID returns the Temporal workflow ID, empty for an in-process job.
+	WorkflowID() string
+	// RunID returns the Temporal run ID, empty for an in-process job.
+	RunID() string
+	// Attached reports whether the job is a workflow that was already
+	// there when it was started, so it was not started again.
+	Attached() bool
+	// Progress returns the item counts so far.
+	Progress(ctx context.Context) (Progress, error)
+	// Wait waits for the job to end and returns the results of the items
+	// that ran, in input order. A fail-fast job leaves out the items that
+	// never ran and those cancelled because another item failed. The
+	// error is for a job that could not finish, not for failed items.
+	Wait(ctx context.Context) ([]Result, error)
+}
