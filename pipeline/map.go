@@ -121,6 +121,19 @@ func forEachItem(
 		failures []*ItemError
 		wg       sync.WaitGroup
 	)
+	record := func(i int, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		// A cancellation after the stop is one that this loop caused. The check
+		// runs under the lock, so the failure that stops the loop is always
+		// kept, even when its own error matches context.Canceled.
+		if context.Cause(ictx) != errStopped || !errors.Is(err, context.Canceled) {
+			failures = append(failures, &ItemError{Index: i, Err: err})
+		}
+		if failFast {
+			cancel(errStopped)
+		}
+	}
 	for range min(concurrency, n) {
 		wg.Go(func() {
 			for ictx.Err() == nil {
@@ -129,12 +142,7 @@ func forEachItem(
 					return
 				}
 				if err := run(ictx, i); err != nil {
-					mu.Lock()
-					failures = append(failures, &ItemError{Index: i, Err: err})
-					mu.Unlock()
-					if failFast {
-						cancel(errStopped)
-					}
+					record(i, err)
 				}
 			}
 		})
@@ -143,11 +151,6 @@ func forEachItem(
 
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	if context.Cause(ictx) == errStopped {
-		failures = slices.DeleteFunc(failures, func(f *ItemError) bool {
-			return errors.Is(f.Err, context.Canceled)
-		})
 	}
 	slices.SortFunc(failures, func(a, b *ItemError) int { return a.Index - b.Index })
 	return failures, nil
