@@ -51,7 +51,10 @@ func TestNewRejectsInvalidConfiguration(t *testing.T) {
 		{name: "no stages", err: build(), want: pipeline.ErrNoStages,
 			pipeline: "p", field: "stages"},
 		{name: "empty pipeline name",
-			err:  func() error { _, err := pipeline.New[int, int]("", none, stage("a")); return err }(),
+			err: func() error {
+				_, err := pipeline.New[int, int]("", none, stage("a"))
+				return err
+			}(),
 			want: pipeline.ErrInvalidName, field: "name"},
 		{name: "empty stage name", err: build(stage("a"), stage("")),
 			want: pipeline.ErrInvalidName, pipeline: "p", field: "name",

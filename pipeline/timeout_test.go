@@ -108,15 +108,16 @@ func TestTimeoutDiscardsAbandonedWrites(t *testing.T) {
 			return nil
 		},
 	}
-	p := newPipeline(t, opts,
-		pipeline.NewStateStage("abandoned", func(_ context.Context, _ int, s *testState) (int, error) {
-			defer close(finished)
-			s.Count = 99
-			<-release
-			s.Count = 100
-			s.Notes = append(s.Notes, "late")
-			return 0, nil
-		}, pipeline.StageOptions{Timeout: shortTimeout}))
+	abandoned := func(_ context.Context, _ int, s *testState) (int, error) {
+		defer close(finished)
+		s.Count = 99
+		<-release
+		s.Count = 100
+		s.Notes = append(s.Notes, "late")
+		return 0, nil
+	}
+	p := newPipeline(t, opts, pipeline.NewStateStage("abandoned", abandoned,
+		pipeline.StageOptions{Timeout: shortTimeout}))
 
 	state := &testState{Count: 1}
 	_, err := p.Run(t.Context(), 0, state)
