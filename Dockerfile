@@ -1,0 +1,17 @@
+# Builds the Temporal worker (cmd/worker) as a static binary and ships it in
+# a minimal image that runs as a non-root user.
+#
+# GO_VERSION is the Go release this repository is tested with. go.mod needs
+# Go 1.26 or later.
+ARG GO_VERSION=1.26.8
+
+FROM golang:${GO_VERSION}-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/worker ./cmd/worker
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/worker /usr/local/bin/worker
+ENTRYPOINT ["/usr/local/bin/worker"]
