@@ -49,7 +49,7 @@ func (p *Pipeline[In, Out, S]) chain(
 			return mw(ctx, st.name, input, state, next)
 		}
 	}
-	out, err := h(ctx, input, state)
+	out, err := callChain(ctx, h, input, state)
 	if err == nil {
 		err = st.checkOutput(out)
 	}
@@ -126,14 +126,27 @@ func callHandler[S any](ctx context.Context, st *Stage, input any, state *S) (ou
 	return st.invoke(ctx, input, state)
 }
 
-// sleepError is the error of a retry loop whose sleep before the next retry
-// failed: the last attempt's error, made to match ctx's error when ctx is
-// done, else joined to the sleep's own error.
+// sleepError returns the error of a retry loop whose sleep before the next
+// retry failed. It keeps the last attempt's error, made to match ctx's error
+// when ctx is done and joined to the sleep's own error otherwise.
 func sleepError(ctx context.Context, sleepErr, attemptErr error) error {
 	if ctx.Err() != nil {
 		return withCancel(ctx, attemptErr)
 	}
 	return fmt.Errorf("%w: %w", sleepErr, attemptErr)
+}
+
+// callChain calls the middleware chain h and turns a panic of a middleware
+// into a *PanicError, as callHandler does for handlers.
+func callChain[S any](
+	ctx context.Context, h Handler[S], input any, state *S,
+) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return h(ctx, input, state)
 }
 
 // withCancel makes sure an error that ends a stage because ctx is done

@@ -93,3 +93,31 @@ func TestPanicInMapFailsOnlyItsItem(t *testing.T) {
 	assert.Equal(t, 1, me.Items[0].Index)
 	assert.ErrorIs(t, me.Items[0], pipeline.ErrPanic)
 }
+
+func TestMiddlewarePanicFailsStage(t *testing.T) {
+	t.Parallel()
+	panicOnTwoInput := func(ctx context.Context, _ string, in any, s *testState,
+		next pipeline.Handler[testState]) (any, error) {
+		if in == 2 {
+			panic("middleware kaboom")
+		}
+		return next(ctx, in, s)
+	}
+	p := newPipeline(t, pipeline.Options[testState]{
+		Middleware: []pipeline.Middleware[testState]{panicOnTwoInput}},
+		pipeline.NewStage("guarded", addOne, pipeline.StageOptions{}))
+
+	_, err := p.Run(t.Context(), 2, nil)
+	require.ErrorIs(t, err, pipeline.ErrPanic)
+	se := stageErrorOf(t, err)
+	assert.Equal(t, "guarded", se.Stage)
+	var pe *pipeline.PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "middleware kaboom", pe.Value)
+
+	results, err := p.MapSettled(t.Context(), []int{1, 2, 3}, 3, nil)
+	require.NoError(t, err)
+	assert.NoError(t, results[0].Err)
+	assert.ErrorIs(t, results[1].Err, pipeline.ErrPanic)
+	assert.NoError(t, results[2].Err)
+}

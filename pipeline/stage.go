@@ -115,7 +115,7 @@ type Handler[S any] func(ctx context.Context, input any, state *S) (any, error)
 // Middleware wraps every call of every stage. It may change the input, the
 // state passed on, the output or the error, call next several times, or skip
 // it. Errors it returns leave the pipeline as a [*StageError] naming the
-// stage. Middleware is shared by concurrent Map items and must be safe for
+// stage, and so does a panic, as a [*PanicError]. Middleware is shared by concurrent Map items and must be safe for
 // concurrent use.
 type Middleware[S any] func(
 	ctx context.Context, stage string, input any, state *S, next Handler[S],

@@ -219,3 +219,26 @@ func TestRunWithTimeoutRejectsUnserializableState(t *testing.T) {
 	require.ErrorIs(t, err, pipeline.ErrStateNotSerializable)
 	require.ErrorIs(t, err, pipeline.ErrPermanent)
 }
+
+// skippedState has a field that JSON skips, so the timeout copy loses it.
+type skippedState struct {
+	Count int
+	Cache map[string]int `json:"-"`
+}
+
+func TestTimeoutResetsFieldsJSONSkips(t *testing.T) {
+	t.Parallel()
+	count := func(_ context.Context, v int, s *skippedState) (int, error) {
+		s.Count++
+		return v, nil
+	}
+	p, err := pipeline.New[int, int]("skipped", pipeline.Options[skippedState]{},
+		pipeline.NewStateStage("count", count, pipeline.StageOptions{Timeout: time.Minute}))
+	require.NoError(t, err)
+
+	state := &skippedState{Cache: map[string]int{"a": 1}}
+	_, err = p.Run(t.Context(), 1, state)
+	require.NoError(t, err)
+	assert.Equal(t, 1, state.Count)
+	assert.Nil(t, state.Cache, "the copy keeps only what JSON encodes")
+}
