@@ -63,7 +63,7 @@ func runWithTimeout[S any](
 		if r.err != nil && context.Cause(tctx) == deadline && ctx.Err() == nil &&
 			!errors.Is(r.err, ErrTimeout) {
 			// The call gave up because of the deadline: say so, keep its error.
-			return nil, fmt.Errorf("%w: %w", deadline, r.err)
+			return nil, markTimeout(deadline, r.err)
 		}
 		return r.value, r.err
 	case <-tctx.Done():
@@ -72,4 +72,18 @@ func runWithTimeout[S any](
 		}
 		return nil, deadline
 	}
+}
+
+// markTimeout wraps err in the deadline error. A *StageError, which a
+// timeout middleware gets from the rest of its chain, stays the outermost
+// error with the deadline wrapped around its cause, because the pipeline
+// returns its own stage error as it is and would otherwise report the
+// stage error nested inside the deadline.
+func markTimeout(deadline *timeoutError, err error) error {
+	if se, ok := err.(*StageError); ok {
+		marked := *se
+		marked.Err = fmt.Errorf("%w: %w", deadline, se.Err)
+		return &marked
+	}
+	return fmt.Errorf("%w: %w", deadline, err)
 }
