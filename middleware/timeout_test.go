@@ -186,3 +186,18 @@ func TestTimeoutState(t *testing.T) {
 		assert.Equal(t, 0, state.Count)
 	})
 }
+
+// A call that ends at the same moment as its deadline takes a rare path in
+// which the call's own result is returned. Many tiny deadlines make that
+// path likely enough to check that the error keeps its shape there too.
+func TestTimeoutRaceWithDeadline(t *testing.T) {
+	handler := func(ctx context.Context, v int) (int, error) { return v, ctx.Err() }
+	p := newPipeline[int, int](t, pipeline.Options[runState]{
+		Middleware: []pipeline.Middleware[runState]{newTimeout(t, time.Nanosecond)},
+	}, pipeline.NewStage("instant", handler, pipeline.StageOptions{}))
+
+	for range 20000 {
+		_, err := p.Run(t.Context(), 1, nil)
+		requireStageTimeout(t, err, "instant")
+	}
+}
