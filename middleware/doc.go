@@ -6,8 +6,10 @@
 // [pipeline.Middleware] for [pipeline.Options.Middleware], where the first
 // entry is the outermost. Constructors whose options can be invalid also
 // return an error, a [*pipeline.ConfigError] that matches one of the
-// pipeline sentinel errors. All middleware here is safe for concurrent use,
-// so one pipeline can serve concurrent runs and [pipeline.Pipeline.Map].
+// pipeline sentinel errors. The middleware is safe for concurrent use, so
+// one pipeline can serve concurrent runs and [pipeline.Pipeline.Map], as long
+// as concurrent runs do not share a run state and a custom retry Sleep is
+// safe for concurrent use too.
 //
 // # Usage
 //
