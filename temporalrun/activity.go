@@ -1,0 +1,180 @@
+package temporalrun
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/async-pipeline/async-pipeline-go/pipeline"
+)
+
+// This file is the worker side of a stage: one activity execution makes one
+// attempt. The before hook runs on the first attempt and the after hook on
+// the last one; Temporal's retry policy makes the attempts in between.
+
+// activityFunc returns the activity of one stage. Under the interceptor of
+// package worker it makes only the handler call, because the interceptor
+// runs hooks and middleware around the rest of the chain.
+func (p *Pipeline[In, Out, S]) activityFunc(st *stageSpec) func(context.Context, runRequest) (runResult, error) {
+	return func(ctx context.Context, req runRequest) (runResult, error) {
+		if call, ok := ctx.Value(handlerCallKey{}).(*handlerCall[S]); ok && call.stage == st.name {
+			call.run(ctx, p.p.RunHandler)
+			return runResult{}, call.err
+		}
+		return p.runAttempt(ctx, st, req, nil)
+	}
+}
+
+// runAttempt makes one attempt of st: hooks, then the middleware around
+// inner, or around the handler call when inner is nil.
+func (p *Pipeline[In, Out, S]) runAttempt(
+	ctx context.Context, st *stageSpec, req runRequest, inner pipeline.Handler[S],
+) (runResult, error) {
+	attempt := max(int(activity.GetInfo(ctx).Attempt), 1)
+	input, stateJSON, state, err := p.decodeAttempt(ctx, st, req, attempt)
+	if err != nil {
+		return runResult{}, p.attemptError(ctx, st, attempt, err, stateJSON, false)
+	}
+	if attempt == 1 {
+		p.p.RunBeforeHook(ctx, st.name, input, state)
+	}
+
+	stop := startHeartbeats(ctx, st.heartbeat, heartbeatDetails{State: stateJSON})
+	out, output, err := p.callStage(ctx, st, input, state, attempt, inner)
+	stop()
+
+	retry := err != nil && attempt < st.maxAttempts && st.retry.Retryable(ctx, attemptCause(err))
+	if !retry {
+		p.p.RunAfterHook(ctx, st.name, input, out, err, state)
+	}
+	newState, encErr := json.Marshal(state)
+	if encErr != nil {
+		err = fmt.Errorf("temporalrun: encode run state: %w", encErr)
+		return runResult{}, p.attemptError(ctx, st, attempt, pipeline.Permanent(err), stateJSON, false)
+	}
+	if err != nil {
+		return runResult{}, p.attemptError(ctx, st, attempt, err, newState, retry)
+	}
+	return runResult{Output: output, State: newState}, nil
+}
+
+// callStage runs the middleware and the handler call and encodes the output.
+func (p *Pipeline[In, Out, S]) callStage(
+	ctx context.Context, st *stageSpec, input any, state *S, attempt int, inner pipeline.Handler[S],
+) (any, json.RawMessage, error) {
+	var out any
+	var err error
+	if inner != nil {
+		out, err = p.p.RunMiddleware(ctx, st.name, input, state, attempt, inner)
+	} else {
+		out, err = p.p.RunAttempt(ctx, st.name, input, state, attempt)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	output, err := json.Marshal(out)
+	if err != nil {
+		err = pipeline.Permanent(fmt.Errorf("temporalrun: encode output: %w", err))
+		return nil, nil, &pipeline.StageError{Stage: st.name, Attempts: attempt, Err: err}
+	}
+	return out, output, nil
+}
+
+// decodeAttempt decodes the stage input and the run state. A retry starts
+// from the state that the failed attempt recorded in its last heartbeat, so
+// that writes made by earlier attempts are kept, as they are in-process.
+func (p *Pipeline[In, Out, S]) decodeAttempt(
+	ctx context.Context, st *stageSpec, req runRequest, attempt int,
+) (input any, stateJSON json.RawMessage, state *S, err error) {
+	stateJSON = req.State
+	if attempt > 1 && activity.HasHeartbeatDetails(ctx) {
+		var hb heartbeatDetails
+		if activity.GetHeartbeatDetails(ctx, &hb) == nil && len(hb.State) > 0 {
+			stateJSON = hb.State
+		}
+	}
+	state = new(S)
+	if err := decodeJSON(stateJSON, state); err != nil {
+		return nil, stateJSON, state, fmt.Errorf("%w: run state: %w", ErrInvalidRequest, err)
+	}
+	in := reflect.New(st.input)
+	if err := decodeJSON(req.Input, in.Interface()); err != nil {
+		return nil, stateJSON, state, fmt.Errorf("%w: input of stage %q: %w",
+			ErrInvalidRequest, st.name, err)
+	}
+	return in.Elem().Interface(), stateJSON, state, nil
+}
+
+// decodeJSON decodes data into v, leaving v unchanged when data is empty.
+func decodeJSON(data json.RawMessage, v any) error {
+	if len(data) == 0 {
+		return nil
+	}
+	return json.Unmarshal(data, v)
+}
+
+// attemptError turns a failed attempt into the application error that the
+// activity returns. Its details carry the stage failure, the run state
+// included. When the stage will be retried, the state is also recorded as
+// heartbeat details for the next attempt, and the error asks for the delay
+// that the in-process retry loop would wait, jitter included.
+func (p *Pipeline[In, Out, S]) attemptError(
+	ctx context.Context, st *stageSpec, attempt int, err error, state json.RawMessage, retry bool,
+) error {
+	var se *pipeline.StageError
+	if !errors.As(err, &se) {
+		se = &pipeline.StageError{Stage: st.name, Attempts: attempt, Err: err}
+	}
+	f := stageFailure{Stage: st.name, Attempts: attempt, Error: newRemoteError(se.Err),
+		State: state}
+	opts := temporal.ApplicationErrorOptions{NonRetryable: !retry, Details: []any{f}}
+	if retry {
+		opts.NextRetryDelay = clampInterval(st.retry.NextDelay(attempt))
+		activity.RecordHeartbeat(ctx, heartbeatDetails{State: state})
+		activity.GetLogger(ctx).Debug("Stage attempt failed, retrying",
+			"Stage", st.name, "Attempt", attempt, "Delay", opts.NextRetryDelay, "Error", se.Err)
+	}
+	return temporal.NewApplicationErrorWithOptions(se.Error(), f.Error.Type, opts)
+}
+
+// attemptCause returns the error of the attempt inside a stage error.
+func attemptCause(err error) error {
+	var se *pipeline.StageError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
+}
+
+// startHeartbeats heartbeats every interval until stop is called, so that
+// the activity notices a cancellation and the service sees a live worker.
+// Each heartbeat carries the state the attempt started from.
+func startHeartbeats(ctx context.Context, every time.Duration, details heartbeatDetails) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ticker.C:
+				activity.RecordHeartbeat(ctx, details)
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}

@@ -1,0 +1,45 @@
+package temporalrun
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors of this package. They come wrapped in a [*LimitError] or a
+// [*pipeline.ConfigError]; match them with [errors.Is].
+var (
+	// ErrNilPipeline means [New] was given a nil pipeline.
+	ErrNilPipeline = errors.New("temporalrun: pipeline must not be nil")
+
+	// ErrNilClient means a nil client.Client was passed to start a workflow.
+	ErrNilClient = errors.New("temporalrun: client must not be nil")
+
+	// ErrConcurrencyTooHigh means a Map concurrency, or the
+	// [Options.MaxConcurrency] cap, above what one workflow run can keep
+	// pending.
+	ErrConcurrencyTooHigh = errors.New("temporalrun: concurrency above the safe maximum")
+
+	// ErrMapTooLarge means a Map whose projected workflow history would not
+	// fit in one workflow run.
+	ErrMapTooLarge = errors.New("temporalrun: map too large for one workflow history")
+
+	// ErrInvalidRequest means a workflow input that this package did not
+	// make, such as one typed by hand on the command line, is invalid.
+	ErrInvalidRequest = errors.New("temporalrun: invalid workflow request")
+)
+
+// LimitError is a Map rejected before it starts because it would break a
+// limit of one Temporal workflow run. Err is [ErrConcurrencyTooHigh] or
+// [ErrMapTooLarge].
+type LimitError struct {
+	Value int    // the requested concurrency or the projected history events
+	Max   int    // the largest value accepted
+	Fix   string // what to change, such as the largest batch that fits
+	Err   error
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%v: %d, maximum %d: %s", e.Err, e.Value, e.Max, e.Fix)
+}
+
+func (e *LimitError) Unwrap() error { return e.Err }

@@ -1,0 +1,108 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
+)
+
+// Sentinel errors of this package; match them with [errors.Is].
+var (
+	// ErrNilClient means New was given a nil client.
+	ErrNilClient = errors.New("worker: client must not be nil")
+	// ErrNilDefinition means a nil pipeline definition was passed.
+	ErrNilDefinition = errors.New("worker: pipeline definition must not be nil")
+	// ErrDuplicateName means two pipelines would register the same
+	// workflow or activity type on one worker.
+	ErrDuplicateName = errors.New("worker: duplicate workflow or activity type")
+)
+
+// New returns a Temporal worker for taskQueue ([temporalrun.DefaultTaskQueue]
+// when empty) that serves the workflows and activities of defs. Unless
+// opts.Interceptors already holds an interceptor made by [Interceptor], New
+// appends Interceptor(defs...), so that it runs inside the interceptors
+// already listed. The caller starts and stops the worker.
+func New(
+	c client.Client, taskQueue string, opts sdkworker.Options, defs ...temporalrun.Definition,
+) (sdkworker.Worker, error) {
+	if c == nil {
+		return nil, ErrNilClient
+	}
+	if err := checkDefinitions(defs); err != nil {
+		return nil, err
+	}
+	if taskQueue == "" {
+		taskQueue = temporalrun.DefaultTaskQueue
+	}
+	if !slices.ContainsFunc(opts.Interceptors, isPipelineInterceptor) {
+		opts.Interceptors = append(slices.Clip(opts.Interceptors), Interceptor(defs...))
+	}
+	w := sdkworker.New(c, taskQueue, opts)
+	register(w, defs)
+	return w, nil
+}
+
+// Register registers the workflows and activities of defs on r: a worker,
+// or a test workflow environment of go.temporal.io/sdk/testsuite. It rejects
+// nil definitions and names that two definitions share. For stage
+// middleware to run around the activity interceptors, also install
+// [Interceptor] on the worker; without it, each activity runs the
+// middleware itself.
+func Register(r sdkworker.Registry, defs ...temporalrun.Definition) error {
+	if err := checkDefinitions(defs); err != nil {
+		return err
+	}
+	register(r, defs)
+	return nil
+}
+
+// RegisterWorkflows registers only the workflows of defs, on a workflow
+// replayer for example. It rejects what [Register] rejects.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry, defs ...temporalrun.Definition) error {
+	if err := checkDefinitions(defs); err != nil {
+		return err
+	}
+	for _, def := range defs {
+		def.RegisterWorkflows(r)
+	}
+	return nil
+}
+
+func register(r sdkworker.Registry, defs []temporalrun.Definition) {
+	for _, def := range defs {
+		def.RegisterWorkflows(r)
+		def.RegisterActivities(r)
+	}
+}
+
+// checkDefinitions rejects nil definitions and workflow or activity types
+// that two definitions share, because the SDK panics on a second
+// registration of a name.
+func checkDefinitions(defs []temporalrun.Definition) error {
+	workflows := map[string]bool{}
+	activities := map[string]bool{}
+	for i, def := range defs {
+		if def == nil {
+			return fmt.Errorf("%w: definition %d", ErrNilDefinition, i)
+		}
+		for _, name := range []string{def.WorkflowName(), def.MapWorkflowName()} {
+			if workflows[name] {
+				return fmt.Errorf("%w: workflow %q", ErrDuplicateName, name)
+			}
+			workflows[name] = true
+		}
+		for _, stage := range def.StageNames() {
+			name := def.ActivityName(stage)
+			if activities[name] {
+				return fmt.Errorf("%w: activity %q", ErrDuplicateName, name)
+			}
+			activities[name] = true
+		}
+	}
+	return nil
+}
