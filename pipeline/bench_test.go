@@ -55,7 +55,7 @@ func BenchmarkRunTimeout(b *testing.B) {
 	benchmarkRun(b, pipeline.StageOptions{Timeout: time.Minute})
 }
 
-// baselineError stands in for *pipeline.StageError in the direct calls.
+// baselineError is the baseline's version of *pipeline.StageError.
 type baselineError struct {
 	stage    string
 	attempts int

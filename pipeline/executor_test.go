@@ -93,10 +93,7 @@ func TestRunAttemptSucceeds(t *testing.T) {
 func TestRunAttemptAppliesTimeout(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t, pipeline.Options[testState]{},
-		pipeline.NewStage("slow", func(ctx context.Context, _ int) (int, error) {
-			<-ctx.Done()
-			return 0, ctx.Err()
-		}, pipeline.StageOptions{Timeout: shortTimeout}))
+		pipeline.NewStage("slow", blockUntilDone, pipeline.StageOptions{Timeout: shortTimeout}))
 	_, err := p.RunAttempt(t.Context(), "slow", 1, &testState{}, 2)
 	require.ErrorIs(t, err, pipeline.ErrTimeout)
 	assert.Equal(t, 2, stageErrorOf(t, err).Attempts)
@@ -143,10 +140,7 @@ func TestRunHandlerPanicAndTimeout(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t, pipeline.Options[testState]{},
 		pipeline.NewStage("panicky", panicOnTwo, pipeline.StageOptions{}),
-		pipeline.NewStage("slow", func(ctx context.Context, _ int) (int, error) {
-			<-ctx.Done()
-			return 0, ctx.Err()
-		}, pipeline.StageOptions{Timeout: shortTimeout}),
+		pipeline.NewStage("slow", blockUntilDone, pipeline.StageOptions{Timeout: shortTimeout}),
 	)
 	_, err := p.RunHandler(t.Context(), "panicky", 2, &testState{})
 	var pe *pipeline.PanicError

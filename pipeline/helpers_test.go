@@ -37,6 +37,12 @@ func double(_ context.Context, v int) (int, error) { return v * 2, nil }
 
 func fail(_ context.Context, _ int) (int, error) { return 0, errBoom }
 
+// blockUntilDone returns ctx's error once ctx is done.
+func blockUntilDone(ctx context.Context, _ int) (int, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
 // newPipeline builds an int-to-int pipeline named "test" and fails the test
 // on a configuration error.
 func newPipeline(

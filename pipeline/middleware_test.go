@@ -231,10 +231,7 @@ func TestMiddlewareWithStageTimeout(t *testing.T) {
 	log := &eventLog{}
 	p := newPipeline(t, pipeline.Options[testState]{
 		Middleware: []pipeline.Middleware[testState]{loggingMiddleware(log, "m")}},
-		pipeline.NewStage("slow", func(ctx context.Context, _ int) (int, error) {
-			<-ctx.Done()
-			return 0, ctx.Err()
-		}, pipeline.StageOptions{Timeout: shortTimeout}))
+		pipeline.NewStage("slow", blockUntilDone, pipeline.StageOptions{Timeout: shortTimeout}))
 
 	_, err := p.Run(t.Context(), 1, nil)
 	require.ErrorIs(t, err, pipeline.ErrTimeout)

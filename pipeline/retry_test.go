@@ -227,35 +227,35 @@ func TestRetryIf(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var asked []error
+			var checked []error
 			f := &flaky{failures: 100}
 			p := newPipeline(t, pipeline.Options[testState]{},
 				pipeline.NewStage("flaky", f.handle, pipeline.StageOptions{
 					Retry: pipeline.RetryPolicy{Retries: 2, RetryIf: func(err error) bool {
-						asked = append(asked, err)
+						checked = append(checked, err)
 						return tc.accept
 					}}}))
 
 			_, err := p.Run(t.Context(), 1, nil)
 			require.ErrorIs(t, err, errBoom)
 			assert.Equal(t, tc.wantCalls, f.calls)
-			require.NotEmpty(t, asked)
-			assert.Same(t, f.errs[0], asked[0], "RetryIf gets the handler's error")
+			require.NotEmpty(t, checked)
+			assert.Same(t, f.errs[0], checked[0], "RetryIf gets the handler's error")
 		})
 	}
 }
 
 func TestRetryIfNotAskedForPermanent(t *testing.T) {
 	t.Parallel()
-	asked := 0
+	checked := 0
 	p := newPipeline(t, pipeline.Options[testState]{},
 		pipeline.NewStage("permanent", func(context.Context, int) (int, error) {
 			return 0, pipeline.Permanent(errBoom)
 		}, pipeline.StageOptions{Retry: pipeline.RetryPolicy{Retries: 2,
-			RetryIf: func(error) bool { asked++; return true }}}))
+			RetryIf: func(error) bool { checked++; return true }}}))
 	_, err := p.Run(t.Context(), 1, nil)
 	require.ErrorIs(t, err, errBoom)
-	assert.Zero(t, asked)
+	assert.Zero(t, checked)
 }
 
 func TestRetryCancellationNotRetried(t *testing.T) {
@@ -349,4 +349,18 @@ func TestBackoffString(t *testing.T) {
 	assert.Equal(t, "fixed", pipeline.BackoffFixed.String())
 	assert.Equal(t, "exponential", pipeline.BackoffExponential.String())
 	assert.Equal(t, "Backoff(9)", pipeline.Backoff(9).String())
+}
+
+func TestRetryDefaultSleepWaits(t *testing.T) {
+	t.Parallel()
+	const delay = 5 * time.Millisecond
+	f := &flaky{failures: 1}
+	p := newPipeline(t, pipeline.Options[testState]{},
+		pipeline.NewStage("flaky", f.handle, pipeline.StageOptions{
+			Retry: pipeline.RetryPolicy{Retries: 1, Delay: delay}}))
+	start := time.Now()
+	got, err := p.Run(t.Context(), 3, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3, got)
+	assert.GreaterOrEqual(t, time.Since(start), delay)
 }

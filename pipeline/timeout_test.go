@@ -33,10 +33,7 @@ func TestTimeoutSlowHandlerReturnsAtDeadline(t *testing.T) {
 		name    string
 		handler func(ctx context.Context, v int) (int, error)
 	}{
-		{name: "honours context", handler: func(ctx context.Context, _ int) (int, error) {
-			<-ctx.Done()
-			return 0, ctx.Err()
-		}},
+		{name: "honours context", handler: blockUntilDone},
 		{name: "returns own error", handler: func(ctx context.Context, _ int) (int, error) {
 			<-ctx.Done()
 			return 0, errBoom
