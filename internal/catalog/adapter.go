@@ -6,34 +6,51 @@ import (
 	"reflect"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
 // EntryOptions configures [NewEntry]. The zero value is valid: no
-// description and no directory input.
+// description, no directory input and the default Temporal settings.
 type EntryOptions[In any] struct {
 	// Description is a one-line description shown in pipeline lists.
 	Description string
 	// ListDirectory, when set, lists the inputs for the regular files under
 	// a directory, in sorted order. It lets [Entry.ListDirectory] work.
 	ListDirectory func(dir string) ([]In, error)
+	// Temporal holds the Temporal settings of the pipeline's workflows and
+	// activities.
+	Temporal temporalrun.Options
 }
 
-// NewEntry returns the entry for p, named after it.
-func NewEntry[In, Out, S any](p *pipeline.Pipeline[In, Out, S], opts EntryOptions[In]) *Entry {
-	a := &adapter[In, Out, S]{name: p.Name(), local: p, list: opts.ListDirectory}
+// NewEntry returns the entry for p, named after it. It reports invalid
+// Temporal settings as temporalrun.New does.
+func NewEntry[In, Out, S any](
+	p *pipeline.Pipeline[In, Out, S], opts EntryOptions[In],
+) (*Entry, error) {
+	remote, err := temporalrun.New(p, opts.Temporal)
+	if err != nil {
+		return nil, err
+	}
+	a := &adapter[In, Out, S]{name: p.Name(), local: p, remote: remote,
+		list: opts.ListDirectory, maxConcurrency: opts.Temporal.MaxConcurrency}
+	if a.maxConcurrency == 0 {
+		a.maxConcurrency = temporalrun.DefaultMaxConcurrency
+	}
 	return &Entry{
 		name:        p.Name(),
 		description: opts.Description,
 		expected:    describeJSONType(reflect.TypeFor[In]()),
 		impl:        a,
-	}
+	}, nil
 }
 
 // adapter implements runner for one typed pipeline.
 type adapter[In, Out, S any] struct {
-	name  string
-	local *pipeline.Pipeline[In, Out, S]
-	list  func(dir string) ([]In, error)
+	name           string
+	local          *pipeline.Pipeline[In, Out, S]
+	remote         *temporalrun.Pipeline[In, Out, S]
+	list           func(dir string) ([]In, error)
+	maxConcurrency int // the Map concurrency cap of remote
 }
 
 func (a *adapter[In, Out, S]) decode(data []byte) (Items, error) {

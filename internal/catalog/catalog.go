@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
 // Catalog is a set of entries by pipeline name. It is immutable and safe
@@ -51,4 +53,15 @@ func (c *Catalog) Entries() []*Entry {
 		entries = append(entries, c.entries[name])
 	}
 	return entries
+}
+
+// Definitions returns the Temporal definitions of the entries, sorted by
+// name, for registration on a worker.
+func (c *Catalog) Definitions() []temporalrun.Definition {
+	entries := c.Entries()
+	defs := make([]temporalrun.Definition, len(entries))
+	for i, e := range entries {
+		defs[i] = e.Definition()
+	}
+	return defs
 }

@@ -25,7 +25,9 @@ func newEntry[In any](t *testing.T, name string) *catalog.Entry {
 	}, pipeline.StageOptions{})
 	p, err := pipeline.New[In, string, struct{}](name, pipeline.Options[struct{}]{}, stage)
 	require.NoError(t, err)
-	return catalog.NewEntry(p, catalog.EntryOptions[In]{})
+	e, err := catalog.NewEntry(p, catalog.EntryOptions[In]{})
+	require.NoError(t, err)
+	return e
 }
 
 func TestDecodeValue(t *testing.T) {

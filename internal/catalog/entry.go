@@ -7,7 +7,10 @@ import (
 	"io"
 	"reflect"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
 // Entry is one pipeline of a [Catalog], with its Go types hidden behind
@@ -25,6 +28,10 @@ type runner interface {
 	decodeLines(r io.Reader) (Items, error)
 	listDirectory(dir string) (Items, error)
 	runLocal(ctx context.Context, items Items, opts JobOptions) (Job, error)
+	definition() temporalrun.Definition
+	checkMap(items, concurrency int) error
+	start(ctx context.Context, c client.Client, items Items, opts JobOptions) (Job, error)
+	attach(ctx context.Context, c client.Client, workflowID, runID string, isMap bool) (Job, error)
 }
 
 // Name returns the pipeline name.
@@ -54,13 +61,15 @@ func (e *Entry) ListDirectory(dir string) (Items, error) { return e.impl.listDir
 // RunLocal starts items in this process. With opts.Map false, items must
 // hold exactly one input. The job stops when ctx is done.
 func (e *Entry) RunLocal(ctx context.Context, items Items, opts JobOptions) (Job, error) {
-	if err := e.check(items, opts); err != nil {
+	if err := e.Check(items, opts); err != nil {
 		return nil, err
 	}
 	return e.impl.runLocal(ctx, items, opts)
 }
 
-func (e *Entry) check(items Items, opts JobOptions) error {
+// Check reports whether [Entry.RunLocal] accepts items and opts: items of
+// this entry, one item for a single run, and a Map concurrency of at least 1.
+func (e *Entry) Check(items Items, opts JobOptions) error {
 	if items.pipeline != e.name {
 		return fmt.Errorf("%w: %q, not %q", ErrForeignItems, items.pipeline, e.name)
 	}

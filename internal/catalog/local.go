@@ -61,9 +61,12 @@ func (j *localJob) run(
 	}
 	_ = g.Wait() // item errors are in the results
 
+	// A failed fail-fast Map reports only its failures, as pipeline.Map and
+	// the Temporal Map workflow do.
+	failFastFailed := failFast && j.failed.Load() > 0
 	results := make([]Result, 0, n)
 	for _, r := range ran {
-		if r != nil {
+		if r != nil && (r.Error != nil || !failFastFailed) {
 			results = append(results, *r)
 		}
 	}

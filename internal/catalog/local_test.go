@@ -30,7 +30,9 @@ func newParityEntry(t *testing.T) *catalog.Entry {
 	p, err := pipeline.New[int, int, struct{}]("parity", pipeline.Options[struct{}]{},
 		check, double)
 	require.NoError(t, err)
-	return catalog.NewEntry(p, catalog.EntryOptions[int]{})
+	e, err := catalog.NewEntry(p, catalog.EntryOptions[int]{})
+	require.NoError(t, err)
+	return e
 }
 
 func runLocal(t *testing.T, e *catalog.Entry, lines string, opts catalog.JobOptions) (
@@ -64,7 +66,7 @@ func TestRunLocalMapSettled(t *testing.T) {
 	require.Nil(t, results[1].Output)
 	require.Equal(t, "check", results[1].Error.Stage)
 	require.Equal(t, 1, results[1].Error.Attempts)
-	require.Equal(t, "errorString", results[1].Error.Type)
+	require.Equal(t, "*errors.errorString", results[1].Error.Type)
 	require.Equal(t, "odd number", results[1].Error.Message)
 	require.ErrorIs(t, results[1].Error, errOdd)
 	require.JSONEq(t, "8", string(results[2].Output))
@@ -76,10 +78,9 @@ func TestRunLocalMapFailFast(t *testing.T) {
 		catalog.JobOptions{Map: true, Concurrency: 1, FailFast: true})
 
 	require.Equal(t, catalog.Progress{Total: 5, Done: 2, Failed: 1}, progress)
-	require.Len(t, results, 2)
-	require.Nil(t, results[0].Error)
-	require.Equal(t, 1, results[1].Index)
-	require.Equal(t, "check", results[1].Error.Stage)
+	require.Len(t, results, 1, "only the failed item")
+	require.Equal(t, 1, results[0].Index)
+	require.Equal(t, "check", results[0].Error.Stage)
 }
 
 func TestRunLocalSingle(t *testing.T) {

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"reflect"
-
-	"go.temporal.io/sdk/temporal"
+	"fmt"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
 // Result is the outcome of one item, as written to a JSON Lines results
@@ -22,9 +21,9 @@ type Result struct {
 }
 
 // Failure describes a failed item. Stage and Attempts come from the
-// [*pipeline.StageError]; they are empty and 0 for a failure outside any
-// stage. Type is the name of the Go type of the stage's error, without
-// package or pointer, which is also the error type that Temporal records.
+// [*pipeline.StageError], and are empty and 0 for a failure outside any
+// stage. Type is the Go type of the stage's error as fmt's %T prints it,
+// such as "*fs.PathError", in-process and on Temporal alike.
 type Failure struct {
 	Stage    string `json:"stage"`
 	Attempts int    `json:"attempts"`
@@ -54,16 +53,13 @@ func newFailure(err error) *Failure {
 	return f
 }
 
+// errorTypeName returns the Go type of err, or of the original error that
+// a [*temporalrun.RemoteError] stands in for.
 func errorTypeName(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() != "" {
-		return app.Type()
+	if remote, ok := err.(*temporalrun.RemoteError); ok {
+		return remote.Type
 	}
-	t := reflect.TypeOf(err)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Name()
+	return fmt.Sprintf("%T", err)
 }
 
 // newResult builds the result of item index from its output or error.
@@ -101,9 +97,9 @@ type Job interface {
 	Attached() bool
 	// Progress returns the item counts so far.
 	Progress(ctx context.Context) (Progress, error)
-	// Wait waits for the job to end and returns the results of the items
-	// that ran, in input order. A fail-fast job leaves out the items that
-	// never ran and those cancelled because another item failed. The
-	// error is for a job that could not finish, not for failed items.
+	// Wait waits for the job to end and returns the results in input
+	// order: one per item, or for a fail-fast Map with failures one per
+	// item that failed on its own. The error is for a job that could not
+	// finish, not for failed items.
 	Wait(ctx context.Context) ([]Result, error)
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/async-pipeline/async-pipeline-go/internal/catalog"
+	"github.com/async-pipeline/async-pipeline-go/temporalrun"
+)
+
+// maxInputInMessage is how many bytes of an item's JSON input an error
+// message shows.
+const maxInputInMessage = 80
+
+// jobError is a run or map in which at least one item failed.
+type jobError struct {
+	failed int
+	total  int
+	first  catalog.Result // the failed item with the lowest index
+}
+
+// newJobError returns a *jobError when any of results failed, else nil.
+func newJobError(results []catalog.Result, total int) error {
+	var e *jobError
+	for _, r := range results {
+		if r.Error == nil {
+			continue
+		}
+		if e == nil {
+			e = &jobError{total: total, first: r}
+		}
+		e.failed++
+	}
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+func (e *jobError) Error() string {
+	f := e.first.Error
+	item := fmt.Sprintf("item %d (input %s) failed", e.first.Index, shorten(e.first.Input))
+	if f.Stage != "" {
+		item += fmt.Sprintf(" in stage %q after %d %s", f.Stage, f.Attempts,
+			plural(f.Attempts, "attempt", "attempts"))
+	}
+	item += ": " + f.Message
+	if e.total == 1 {
+		return item
+	}
+	return fmt.Sprintf("%d of %d items failed, the first: %s", e.failed, e.total, item)
+}
+
+func (e *jobError) Unwrap() error { return e.first.Error }
+
+func shorten(input []byte) string {
+	if len(input) <= maxInputInMessage {
+		return string(input)
+	}
+	return string(input[:maxInputInMessage]) + "..."
+}
+
+// exitStatus returns 2 for bad usage, bad input and an unreachable or
+// misconfigured server, and 1 for every other error.
+func exitStatus(err error) int {
+	var usage *usageError
+	var input *catalog.InputError
+	var limit *temporalrun.LimitError
+	switch {
+	case errors.As(err, &usage), errors.As(err, &input), errors.As(err, &limit),
+		errors.Is(err, catalog.ErrConnect), errors.Is(err, catalog.ErrClientConfig),
+		errors.Is(err, catalog.ErrWorkflowMismatch):
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/async-pipeline/async-pipeline-go/internal/catalog"
+)
+
+func TestLocalRun(t *testing.T) {
+	isolate(t)
+	path := writeFile(t, t.TempDir(), "notes.txt", "one\ntwo\nthree")
+	arg, err := json.Marshal(path)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"JSON argument", "", []string{"run", "-local", string(arg)}},
+		{"stdin", string(arg) + "\n", []string{"run", "-local"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runStarter(t, tt.stdin, tt.args...)
+
+			require.NoError(t, got.err)
+			require.Equal(t, 0, got.code)
+			lines := parseResults(t, got.stdout)
+			require.Len(t, lines, 1)
+			require.Equal(t, 0, lines[0].Index)
+			require.Equal(t, path, lines[0].Input)
+			require.Nil(t, lines[0].Error)
+			require.Equal(t, path, lines[0].Output.Path)
+			require.Equal(t, sha256Hex("one\ntwo\nthree"), lines[0].Output.SHA256)
+			require.EqualValues(t, 13, lines[0].Output.Size)
+			require.EqualValues(t, 3, lines[0].Output.Lines)
+			require.Equal(t, "text/plain; charset=utf-8", lines[0].Output.ContentType)
+			require.True(t, lines[0].Output.Text)
+			require.True(t, strings.HasPrefix(got.stderr,
+				"run fileinfo: 1 item, 0 failed, "), got.stderr)
+			require.True(t, strings.HasSuffix(got.stderr, ", in-process\n"), got.stderr)
+		})
+	}
+}
+
+func TestLocalRunFailure(t *testing.T) {
+	isolate(t)
+	missing := filepath.Join(t.TempDir(), "missing.txt")
+	arg, err := json.Marshal(missing)
+	require.NoError(t, err)
+
+	got := runStarter(t, "", "run", "-local", string(arg))
+
+	require.Equal(t, 1, got.code)
+	lines := parseResults(t, got.stdout)
+	require.Len(t, lines, 1)
+	require.Nil(t, lines[0].Output)
+	require.Equal(t, "stat", lines[0].Error.Stage)
+	require.Equal(t, 1, lines[0].Error.Attempts, "a missing file is not retried")
+	require.Contains(t, lines[0].Error.Message, "no such file")
+	require.Contains(t, got.stderr, "starter: item 0 (input "+string(arg)+
+		`) failed in stage "stat" after 1 attempt: `)
+}
+
+func TestLocalMapDirectory(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	contents := map[string]string{"b.txt": "bravo\n", "a.txt": "alpha", "sub/c.bin": "\x00\x01"}
+	for name, content := range contents {
+		writeFile(t, dir, name, content)
+	}
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+
+	got := runStarter(t, "", "map", "-local", "-dir", dir, "-out", out, "-concurrency", "2")
+
+	require.NoError(t, got.err)
+	require.Equal(t, 0, got.code)
+	require.Empty(t, got.stdout)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	lines := parseResults(t, string(data))
+	wantOrder := []string{"a.txt", "b.txt", "sub/c.bin"}
+	require.Len(t, lines, len(wantOrder))
+	for i, name := range wantOrder {
+		require.Equal(t, i, lines[i].Index)
+		require.Equal(t, filepath.Join(dir, name), lines[i].Input)
+		require.Nil(t, lines[i].Error, "item %d", i)
+		require.Equal(t, sha256Hex(contents[name]), lines[i].Output.SHA256, "item %d", i)
+	}
+	require.False(t, lines[2].Output.Text, "NUL bytes are not text")
+	require.True(t, strings.HasPrefix(got.stderr, "map fileinfo: 3 items, 0 failed, "),
+		got.stderr)
+}
+
+func TestLocalMapItems(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	first := writeFile(t, dir, "first.txt", "first\n")
+	third := writeFile(t, dir, "third.txt", "third\n")
+	missing := filepath.Join(dir, "second.txt")
+	var jsonl strings.Builder
+	for _, p := range []string{first, missing, third} {
+		data, err := json.Marshal(p)
+		require.NoError(t, err)
+		jsonl.Write(append(data, '\n'))
+	}
+	items := writeFile(t, dir, "items.jsonl", jsonl.String())
+
+	t.Run("settled", func(t *testing.T) {
+		got := runStarter(t, "", "map", "-local", "-items", items)
+
+		require.Equal(t, 1, got.code)
+		lines := parseResults(t, got.stdout)
+		require.Len(t, lines, 3, "every item gets a line")
+		require.Equal(t, sha256Hex("first\n"), lines[0].Output.SHA256)
+		require.Equal(t, "stat", lines[1].Error.Stage)
+		require.Equal(t, missing, lines[1].Input)
+		require.Equal(t, sha256Hex("third\n"), lines[2].Output.SHA256)
+		require.Contains(t, got.stderr, "map fileinfo: 3 items, 1 failed, ")
+		require.Contains(t, got.stderr, `starter: 1 of 3 items failed, the first: item 1 `+
+			`(input "`+missing+`") failed in stage "stat" after 1 attempt: `)
+	})
+	t.Run("fail fast", func(t *testing.T) {
+		got := runStarter(t, "", "map", "-local", "-fail-fast", "-concurrency", "1",
+			"-items", items)
+
+		require.Equal(t, 1, got.code)
+		lines := parseResults(t, got.stdout)
+		require.Len(t, lines, 1, "only the failed item")
+		require.Equal(t, 1, lines[0].Index)
+		require.Equal(t, "stat", lines[0].Error.Stage)
+		require.Contains(t, got.stderr, "map fileinfo: 3 items, 1 failed, 2 not run, ")
+	})
+}
+
+func TestFailedRunLeavesNoOutFile(t *testing.T) {
+	isolate(t)
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+
+	got := runStarter(t, "", "run", "-out", out, "-connect-timeout", "2s", `"a"`)
+
+	require.ErrorIs(t, got.err, catalog.ErrConnect)
+	entries, err := os.ReadDir(filepath.Dir(out))
+	require.NoError(t, err)
+	require.Empty(t, entries, "no results file and no temporary file")
+}
