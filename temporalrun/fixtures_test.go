@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 
@@ -39,6 +40,13 @@ func (c *calls) add(stage string) int {
 	}
 	c.n[stage]++
 	return c.n[stage]
+}
+
+// all returns a copy of the counts per stage.
+func (c *calls) all() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
 }
 
 func (c *calls) get(stage string) int {

@@ -88,3 +88,10 @@ func (e *RemoteError) Is(target error) bool {
 
 // Unwrap returns the SDK error that the client decoded e from, or nil.
 func (e *RemoteError) Unwrap() error { return e.cause }
+
+// permanent reports whether retrying the work that failed with e cannot
+// help: the error was marked permanent, or the request was invalid.
+func (e *RemoteError) permanent() bool {
+	return slices.Contains(e.Matches, "pipeline.ErrPermanent") ||
+		slices.Contains(e.Matches, "temporalrun.ErrInvalidRequest")
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -31,7 +30,7 @@ func (p *Pipeline[In, Out, S]) runWorkflow(ctx workflow.Context, req runRequest)
 	if failure != nil {
 		msg := failure.stageError(nil).Error()
 		return runResult{}, endWorkflow(ctx, msg, stageErrorType, workflowFailure{Stage: failure},
-			slices.Contains(failure.Error.Matches, "pipeline.ErrPermanent"))
+			failure.Error.permanent())
 	}
 	return res, nil
 }
@@ -84,16 +83,21 @@ func sdkRemoteError(err error) RemoteError {
 	if errors.As(err, &act) && act.Unwrap() != nil {
 		cause = act.Unwrap()
 	}
+	// %T prints the SDK's internal package for these types, so they are
+	// named by their exported aliases.
 	r := RemoteError{Type: fmt.Sprintf("%T", cause), Message: cause.Error()}
 	var timeoutErr *temporal.TimeoutError
 	var canceledErr *temporal.CanceledError
 	var panicErr *temporal.PanicError
 	switch {
 	case errors.As(cause, &timeoutErr):
+		r.Type = "*temporal.TimeoutError"
 		r.Matches = []string{"context.DeadlineExceeded", "pipeline.ErrTimeout"}
 	case errors.As(cause, &canceledErr):
+		r.Type = "*temporal.CanceledError"
 		r.Matches = []string{"context.Canceled"}
 	case errors.As(cause, &panicErr):
+		r.Type = "*temporal.PanicError"
 		r.Matches = []string{"pipeline.ErrPanic"}
 		r.Stack = panicErr.StackTrace()
 	}
