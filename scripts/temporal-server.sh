@@ -23,6 +23,9 @@
 #   TEMPORAL_CLI_VERSION    CLI module version to build (v1.5.1)
 #   TEMPORAL_CLI            path of the CLI binary (.tools/bin/temporal)
 #   TEMPORAL_START_TIMEOUT  seconds to wait for a started server (90)
+#   TEMPORAL_DB_FILE        SQLite file where a started server keeps workflow
+#                           histories across restarts (.temporal/dev.db); set
+#                           it empty for a server that keeps them in memory
 #
 # Exit codes: 0 success, 1 failure, 2 bad usage, 3 no server responds (status).
 set -euo pipefail
@@ -37,6 +40,7 @@ port="${address##*:}"
 start_timeout="${TEMPORAL_START_TIMEOUT:-90}"
 state_dir="$root/.temporal"
 log_file="$state_dir/server.log"
+db_file="${TEMPORAL_DB_FILE-$state_dir/dev.db}"
 pid_file="$state_dir/server.pid"
 
 log() { printf 'temporal-server: %s\n' "$*" >&2; }
@@ -114,10 +118,13 @@ cmd_start() {
 	if [[ -f "$log_file" ]]; then
 		mv -f "$log_file" "$log_file.1"
 	fi
+	local args=(--ip "$host" --port "$port" --ui-ip "$host" --ui-port "$ui_port"
+		--log-format text --log-level warn)
+	if [[ -n "$db_file" ]]; then
+		args+=(--db-filename "$db_file")
+	fi
 	log "starting Temporal dev server on $address (Web UI http://$host:$ui_port, log $log_file)"
-	nohup "$cli" server start-dev --ip "$host" --port "$port" --ui-ip "$host" \
-		--ui-port "$ui_port" --db-filename "$state_dir/dev.db" --log-format text \
-		--log-level warn </dev/null >>"$log_file" 2>&1 &
+	nohup "$cli" server start-dev "${args[@]}" </dev/null >>"$log_file" 2>&1 &
 	echo $! >"$pid_file"
 	started_here=true
 	wait_healthy "$!"
