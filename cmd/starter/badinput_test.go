@@ -21,6 +21,7 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 	wrongType := writeFile(t, dir, "wrong-type.jsonl", "\"a\"\n\"b\"\n42\n")
 	good := writeFile(t, dir, "good.jsonl", "\"a\"\n")
 	missingDir := filepath.Join(dir, "missing")
+	tooMany := writeFile(t, dir, "too-many.jsonl", strings.Repeat("\"a\"\n", 5000))
 
 	tests := []struct {
 		name    string
@@ -56,6 +57,8 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 		{"concurrency above the cap", "", []string{"map", "-items", good,
 			"-concurrency", "100000"},
 			temporalrun.ErrConcurrencyTooHigh, "starter: temporalrun: concurrency above"},
+		{"map too large for one workflow", "", []string{"map", "-items", tooMany},
+			temporalrun.ErrMapTooLarge, "starter: temporalrun: map too large for one "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 )
 
 // defaultConcurrency is the number of items of a map that run at once
-// unless -concurrency says otherwise.
+// unless -concurrency sets another number.
 const defaultConcurrency = 4
 
 // jobFlags are the settings of a run or map subcommand.
@@ -84,7 +84,7 @@ func parseJobFlags(subcommand string, args []string, stderr io.Writer) (*jobFlag
 	f := &jobFlags{subcommand: subcommand}
 	fs := newFlagSet(f, stderr)
 	if err := fs.Parse(args); err != nil {
-		return nil, &usageError{err: err, shown: true}
+		return nil, &usageError{err: err, printed: true}
 	}
 	if err := f.setPositional(fs.Args()); err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func runJob(
 	defer closeClient()
 
 	rep := &reporter{flags: f, entry: entry, job: job, where: where, started: started,
-		total: items.Len(), stderr: stderr}
+		stderr: stderr}
 	if !f.wait {
 		fmt.Fprintln(stdout, job.WorkflowID())
 		rep.startedLine()
@@ -83,7 +83,8 @@ func (f *jobFlags) jobOptions() catalog.JobOptions {
 	}
 }
 
-// server is where a job runs: empty for an in-process job.
+// server describes the Temporal service of a job: its namespace and Web UI
+// address, both empty for an in-process job.
 type server struct {
 	namespace string
 	webUI     string

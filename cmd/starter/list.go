@@ -15,7 +15,7 @@ func listPipelines(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
-		return &usageError{err: err, shown: true}
+		return &usageError{err: err, printed: true}
 	}
 	if fs.NArg() > 0 {
 		return usagef("list takes no arguments, got %q", fs.Arg(0))

@@ -136,7 +136,7 @@ func TestLocalMapItems(t *testing.T) {
 		require.Len(t, lines, 1, "only the failed item")
 		require.Equal(t, 1, lines[0].Index)
 		require.Equal(t, "stat", lines[0].Error.Stage)
-		require.Contains(t, got.stderr, "map fileinfo: 3 items, 1 failed, 2 not run, ")
+		require.Contains(t, got.stderr, "map fileinfo: 3 items, 1 failed, 2 without a result, ")
 	})
 }
 

@@ -57,7 +57,7 @@ no Temporal server.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return &usageError{err: errors.New("missing subcommand"), shown: true}
+		return &usageError{err: errors.New("missing subcommand"), printed: true}
 	}
 	switch args[0] {
 	case "run", "map":
@@ -71,11 +71,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return &usageError{err: fmt.Errorf("unknown subcommand %q; want run, map or list", args[0])}
 }
 
-// usageError is bad usage: exit status 2. shown is true when the flag
+// usageError is bad usage: exit status 2. printed is true when the flag
 // package already printed the error and the usage.
 type usageError struct {
-	err   error
-	shown bool
+	err     error
+	printed bool
 }
 
 func (e *usageError) Error() string { return e.err.Error() }
@@ -86,7 +86,7 @@ func usagef(format string, args ...any) error {
 	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
-// report prints err on one line of stderr unless it was already shown, and
+// report prints err on one line of stderr unless it was already printed, and
 // returns the exit status for it.
 func report(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
@@ -94,7 +94,7 @@ func report(stderr io.Writer, err error) int {
 	}
 	code := exitStatus(err)
 	var usage *usageError
-	if !errors.As(err, &usage) || !usage.shown {
+	if !errors.As(err, &usage) || !usage.printed {
 		fmt.Fprintf(stderr, "starter: %v\n", err)
 	}
 	return code

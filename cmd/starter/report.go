@@ -22,7 +22,6 @@ type reporter struct {
 	job     catalog.Job
 	where   server
 	started time.Time
-	total   int
 	stderr  io.Writer
 }
 
@@ -56,7 +55,7 @@ func (r *reporter) finish(ctx context.Context, out *resultsFile) error {
 		return err
 	}
 	r.summary(results)
-	return newJobError(results, r.total)
+	return newJobError(results, r.job.Total())
 }
 
 func (r *reporter) waitError(ctx context.Context, err error) error {
@@ -76,10 +75,11 @@ func (r *reporter) summary(results []catalog.Result) {
 		}
 	}
 	var b strings.Builder
+	total := r.job.Total()
 	fmt.Fprintf(&b, "%s %s: %d %s, %d failed", r.flags.subcommand, r.entry.Name(),
-		r.total, plural(r.total, "item", "items"), failed)
-	if skipped := r.total - len(results); skipped > 0 {
-		fmt.Fprintf(&b, ", %d not run", skipped)
+		total, plural(total, "item", "items"), failed)
+	if missing := total - len(results); missing > 0 {
+		fmt.Fprintf(&b, ", %d without a result", missing)
 	}
 	fmt.Fprintf(&b, ", %v", roundDuration(time.Since(r.started)))
 	if r.job.WorkflowID() == "" {
@@ -159,9 +159,9 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
-func plural(n int, one, many string) string {
+func plural(n int, singular, pluralForm string) string {
 	if n == 1 {
-		return one
+		return singular
 	}
-	return many
+	return pluralForm
 }

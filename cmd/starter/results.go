@@ -11,9 +11,10 @@ import (
 	"github.com/async-pipeline/async-pipeline-go/internal/catalog"
 )
 
-// resultsFile is where the JSON Lines results go: stdout, or the -out file,
-// which is written to a temporary file beside it and renamed into place
-// once complete, so a failed or interrupted run leaves no partial file.
+// resultsFile is the destination of the JSON Lines results: stdout or the
+// -out file. The file is written to a temporary file beside it and renamed
+// into place once complete, so a failed or interrupted run leaves no
+// partial file.
 type resultsFile struct {
 	w    io.Writer
 	tmp  *os.File // nil when writing to stdout

@@ -36,24 +36,24 @@ func main() {
 	os.Exit(report(os.Stderr, err))
 }
 
-// usageError is bad usage: exit status 2. shown is true when the flag
+// usageError is bad usage: exit status 2. printed is true when the flag
 // package already printed the error and the usage.
 type usageError struct {
-	err   error
-	shown bool
+	err     error
+	printed bool
 }
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-// report prints err on one line of stderr unless it was already shown, and
+// report prints err on one line of stderr unless it was already printed, and
 // returns the exit status for it.
 func report(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	var usage *usageError
-	if !errors.As(err, &usage) || !usage.shown {
+	if !errors.As(err, &usage) || !usage.printed {
 		fmt.Fprintf(stderr, "worker: %v\n", err)
 	}
 	return exitStatus(err)

@@ -40,7 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, &usageError{err: err, shown: true}
+		return cfg, &usageError{err: err, printed: true}
 	}
 	return cfg, cfg.check(fs.Args())
 }

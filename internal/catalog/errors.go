@@ -33,7 +33,7 @@ var (
 	ErrConnect = errors.New("catalog: cannot reach the Temporal server")
 	// ErrWorkflowMismatch means an existing workflow ID that belongs to
 	// another pipeline or to another kind of workflow.
-	ErrWorkflowMismatch = errors.New("catalog: workflow does not match the request")
+	ErrWorkflowMismatch = errors.New("catalog: workflow ID already used by another kind of workflow")
 )
 
 // InputError is an input rejected before anything ran. Err is one of

@@ -83,6 +83,7 @@ func (j *localJob) count(err error) {
 func (j *localJob) WorkflowID() string { return "" }
 func (j *localJob) RunID() string      { return "" }
 func (j *localJob) Attached() bool     { return false }
+func (j *localJob) Total() int         { return j.total }
 
 func (j *localJob) Progress(context.Context) (Progress, error) {
 	return Progress{Total: j.total, Done: int(j.done.Load()), Failed: int(j.failed.Load())}, nil

@@ -26,9 +26,10 @@ func (a *adapter[In, Out, S]) checkMap(items, concurrency int) error {
 		return &temporalrun.LimitError{Value: concurrency, Max: a.maxConcurrency,
 			Fix: "lower the concurrency", Err: temporalrun.ErrConcurrencyTooHigh}
 	}
-	if most := a.remote.MaxMapItems(concurrency); items > most {
+	if maxItems := a.remote.MaxMapItems(concurrency); items > maxItems {
 		return fmt.Errorf("%w: %d items, at most %d at concurrency %d: "+
-			"split the items into batches", temporalrun.ErrMapTooLarge, items, most, concurrency)
+			"split the items into batches", temporalrun.ErrMapTooLarge, items, maxItems,
+			concurrency)
 	}
 	return nil
 }
@@ -73,7 +74,7 @@ func (a *adapter[In, Out, S]) attach(
 // result by the JSON field name "output" and its failure with
 // [temporalrun.DecodeError].
 func attachedRunJob[Out any](run client.WorkflowRun, inputs []json.RawMessage) *remoteJob {
-	return &remoteJob{id: run.GetID(), runID: run.GetRunID(), attached: true,
+	return &remoteJob{id: run.GetID(), runID: run.GetRunID(), attached: true, total: 1,
 		progress: func(context.Context) (Progress, error) { return Progress{Total: 1}, nil },
 		wait: func(ctx context.Context) ([]Result, error) {
 			var res struct {
@@ -147,6 +148,7 @@ func startInputs(
 type remoteJob struct {
 	id, runID string
 	attached  bool
+	total     int
 	progress  func(ctx context.Context) (Progress, error)
 	wait      func(ctx context.Context) ([]Result, error)
 }
@@ -154,13 +156,14 @@ type remoteJob struct {
 func (j *remoteJob) WorkflowID() string { return j.id }
 func (j *remoteJob) RunID() string      { return j.runID }
 func (j *remoteJob) Attached() bool     { return j.attached }
+func (j *remoteJob) Total() int         { return j.total }
 
 func (j *remoteJob) Progress(ctx context.Context) (Progress, error) { return j.progress(ctx) }
 
 func (j *remoteJob) Wait(ctx context.Context) ([]Result, error) { return j.wait(ctx) }
 
 func runJob[Out, S any](h *temporalrun.RunHandle[Out, S], inputs []json.RawMessage) *remoteJob {
-	return &remoteJob{id: h.ID(), runID: h.RunID(),
+	return &remoteJob{id: h.ID(), runID: h.RunID(), total: 1,
 		progress: func(context.Context) (Progress, error) { return Progress{Total: 1}, nil },
 		wait: func(ctx context.Context) ([]Result, error) {
 			out, _, err := h.Get(ctx)
@@ -172,7 +175,7 @@ func runJob[Out, S any](h *temporalrun.RunHandle[Out, S], inputs []json.RawMessa
 func mapJob[Out, S any](
 	h *temporalrun.MapHandle[Out, S], inputs []json.RawMessage, attached bool,
 ) *remoteJob {
-	return &remoteJob{id: h.ID(), runID: h.RunID(), attached: attached,
+	return &remoteJob{id: h.ID(), runID: h.RunID(), attached: attached, total: len(inputs),
 		progress: func(ctx context.Context) (Progress, error) {
 			p, err := h.Progress(ctx)
 			return Progress{Total: p.Total, Done: p.Done, Failed: p.Failed}, err

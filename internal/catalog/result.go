@@ -95,6 +95,9 @@ type Job interface {
 	// Attached reports whether the job is a workflow that was already
 	// there when it was started, so it was not started again.
 	Attached() bool
+	// Total returns the number of items. For an attached workflow it is
+	// the number the workflow was started with.
+	Total() int
 	// Progress returns the item counts so far.
 	Progress(ctx context.Context) (Progress, error)
 	// Wait waits for the job to end and returns the results in input

@@ -45,7 +45,8 @@ func (e *Entry) Start(ctx context.Context, c client.Client, items Items, opts Jo
 
 // CheckStart reports whether [Entry.Start] accepts items and opts, without
 // dialing the server: what [Entry.Check] checks, and that a Map fits the
-// limits of one Temporal workflow run, as a [*temporalrun.LimitError].
+// limits of one Temporal workflow run. A Map over the limits is an error
+// matching [temporalrun.ErrConcurrencyTooHigh] or [temporalrun.ErrMapTooLarge].
 func (e *Entry) CheckStart(items Items, opts JobOptions) error {
 	if err := e.Check(items, opts); err != nil {
 		return err
@@ -76,7 +77,7 @@ func (e *Entry) attach(ctx context.Context, c client.Client, opts JobOptions) (J
 		want = e.impl.definition().MapWorkflowName()
 	}
 	if got := info.GetType().GetName(); got != want {
-		return nil, fmt.Errorf("%w: workflow %s is of type %q, not %q",
+		return nil, fmt.Errorf("%w: workflow %s is of type %q, not %q; choose another ID",
 			ErrWorkflowMismatch, opts.WorkflowID, got, want)
 	}
 	return e.impl.attach(ctx, c, opts.WorkflowID, info.GetExecution().GetRunId(), opts.Map)
