@@ -39,12 +39,18 @@ func New(
 	if taskQueue == "" {
 		taskQueue = temporalrun.DefaultTaskQueue
 	}
+	w := sdkworker.New(c, taskQueue, withInterceptor(opts, defs))
+	register(w, defs)
+	return w, nil
+}
+
+// withInterceptor returns opts with Interceptor(defs...) appended to its
+// interceptors, unless one made by Interceptor is there already.
+func withInterceptor(opts sdkworker.Options, defs []temporalrun.Definition) sdkworker.Options {
 	if !slices.ContainsFunc(opts.Interceptors, isPipelineInterceptor) {
 		opts.Interceptors = append(slices.Clip(opts.Interceptors), Interceptor(defs...))
 	}
-	w := sdkworker.New(c, taskQueue, opts)
-	register(w, defs)
-	return w, nil
+	return opts
 }
 
 // Register registers the workflows and activities of defs on r: a worker,
