@@ -38,8 +38,8 @@ vet: ## Run go vet on every package.
 workflowcheck: ## Check workflow code for non-deterministic calls.
 	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./...
 
-# The tests get a server that keeps its state in memory, so that workflows
-# left over from an earlier run never reach the workers of this one.
+# A server that this target starts keeps its state in memory, so workflows
+# left over from an earlier run cannot reach the workers of this one.
 go-test: tools ## Run the tests with the race detector against a dev server.
 	TEMPORAL_DB_FILE= $(SERVER) run $(GO) test -race -count=1 ./...
 
