@@ -14,9 +14,9 @@ SERVER := scripts/temporal-server.sh
 TEMPORAL_ADDRESS ?= 127.0.0.1:7233
 export TEMPORAL_ADDRESS
 
-# workflowcheck flags non-deterministic calls in workflow code. v0.6.0 builds
-# with Go 1.26 and needs no particular SDK version, because it only analyses
-# the code that imports go.temporal.io/sdk/workflow.
+# workflowcheck flags non-deterministic calls, such as time.Now, in workflow
+# code. Its module does not depend on the Temporal SDK. v0.6.0 builds with Go
+# 1.26.8 and flags time.Now in a workflow written against SDK v1.51.0.
 WORKFLOWCHECK_VERSION := v0.6.0
 
 # Inputs of `make demo`: the directory to inventory and the JSON Lines output.
