@@ -123,21 +123,27 @@ func Permanent(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &permanentError{err: err}
+	return &PermanentError{Err: err}
 }
 
-type permanentError struct{ err error }
+// PermanentError is an error marked by [Permanent]. It matches
+// [ErrPermanent] and unwraps to Err.
+type PermanentError struct{ Err error }
 
-func (e *permanentError) Error() string        { return e.err.Error() }
-func (e *permanentError) Unwrap() error        { return e.err }
-func (e *permanentError) Is(target error) bool { return target == ErrPermanent }
+func (e *PermanentError) Error() string        { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error        { return e.Err }
+func (e *PermanentError) Is(target error) bool { return target == ErrPermanent }
 
-// timeoutError is a deadline set by a stage timeout or the timeout middleware.
-type timeoutError struct{ after time.Duration }
+// TimeoutError is the error of a call that ran past a stage timeout or the
+// timeout middleware's limit. It matches [ErrTimeout] and
+// [context.DeadlineExceeded].
+type TimeoutError struct {
+	After time.Duration // the limit that was exceeded
+}
 
-func (e *timeoutError) Error() string { return fmt.Sprintf("pipeline: timed out after %v", e.after) }
+func (e *TimeoutError) Error() string { return fmt.Sprintf("pipeline: timed out after %v", e.After) }
 
-func (e *timeoutError) Is(target error) bool {
+func (e *TimeoutError) Is(target error) bool {
 	return target == ErrTimeout || target == context.DeadlineExceeded
 }
 

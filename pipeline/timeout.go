@@ -41,7 +41,7 @@ func runWithTimeout[S any](
 	if err != nil {
 		return nil, Permanent(err)
 	}
-	deadline := &timeoutError{after: d}
+	deadline := &TimeoutError{After: d}
 	tctx, cancel := context.WithTimeoutCause(ctx, d, deadline)
 	defer cancel()
 
@@ -79,7 +79,7 @@ func runWithTimeout[S any](
 // error with the deadline wrapped around its cause, because the pipeline
 // returns its own stage error as it is and would otherwise report the
 // stage error nested inside the deadline.
-func markTimeout(deadline *timeoutError, err error) error {
+func markTimeout(deadline *TimeoutError, err error) error {
 	if se, ok := err.(*StageError); ok {
 		marked := *se
 		marked.Err = fmt.Errorf("%w: %w", deadline, se.Err)
