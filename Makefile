@@ -64,3 +64,14 @@ server-status: ## Print whether a Temporal server responds on TEMPORAL_ADDRESS.
 
 demo: tools build ## Inventory DIR with the fileinfo pipeline on Temporal into OUT.
 	$(SERVER) run scripts/demo.sh "$(DIR)" "$(OUT)"
+
+# Inputs of `make bench`, which also inventories DIR: the measured rounds and
+# the items that each workflow runs at once.
+BENCH_ROUNDS ?= 3
+BENCH_CONCURRENCY ?= 8
+
+.PHONY: bench
+bench: tools ## Time the fileinfo Map on Temporal against a hand-written workflow.
+	$(GO) build -o bin/bench ./bench
+	$(SERVER) run bin/bench -dir "$(DIR)" -rounds $(BENCH_ROUNDS) \
+		-concurrency $(BENCH_CONCURRENCY)
