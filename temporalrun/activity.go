@@ -17,12 +17,15 @@ import (
 
 // This file is the worker side of a stage: one activity execution makes one
 // attempt. The before hook runs on the first attempt and the after hook on
-// the last one; Temporal's retry policy makes the attempts in between.
+// the attempt that ends the stage. Temporal's retry policy starts the
+// attempts in between.
 
 // activityFunc returns the activity of one stage. Under the interceptor of
 // package worker it makes only the handler call, because the interceptor
 // runs hooks and middleware around the rest of the chain.
-func (p *Pipeline[In, Out, S]) activityFunc(st *stageSpec) func(context.Context, runRequest) (runResult, error) {
+func (p *Pipeline[In, Out, S]) activityFunc(
+	st *stageSpec,
+) func(context.Context, runRequest) (runResult, error) {
 	return func(ctx context.Context, req runRequest) (runResult, error) {
 		if call, ok := ctx.Value(handlerCallKey{}).(*handlerCall[S]); ok && call.stage == st.name {
 			call.run(ctx, p.p.RunHandler)
@@ -47,8 +50,9 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 	}
 
 	stop := startHeartbeats(ctx, st.heartbeat, heartbeatDetails{State: stateJSON})
+	defer stop() // also when a middleware panics
 	out, output, err := p.callStage(ctx, st, input, state, attempt, inner)
-	stop()
+	stop() // before attemptError records the new state as heartbeat details
 
 	retry := err != nil && attempt < st.maxAttempts && st.retry.Retryable(ctx, attemptCause(err))
 	if !retry {
@@ -56,8 +60,8 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 	}
 	newState, encErr := json.Marshal(state)
 	if encErr != nil {
-		err = fmt.Errorf("temporalrun: encode run state: %w", encErr)
-		return runResult{}, p.attemptError(ctx, st, attempt, pipeline.Permanent(err), stateJSON, false)
+		err = pipeline.Permanent(fmt.Errorf("temporalrun: encode run state: %w", encErr))
+		return runResult{}, p.attemptError(ctx, st, attempt, err, stateJSON, false)
 	}
 	if err != nil {
 		return runResult{}, p.attemptError(ctx, st, attempt, err, newState, retry)
@@ -123,8 +127,8 @@ func decodeJSON(data json.RawMessage, v any) error {
 // attemptError turns a failed attempt into the application error that the
 // activity returns. Its details carry the stage failure, the run state
 // included. When the stage will be retried, the state is also recorded as
-// heartbeat details for the next attempt, and the error asks for the delay
-// that the in-process retry loop would wait, jitter included.
+// heartbeat details for the next attempt, and the error's next retry delay
+// is the delay that the in-process retry loop would wait, jitter included.
 func (p *Pipeline[In, Out, S]) attemptError(
 	ctx context.Context, st *stageSpec, attempt int, err error, state json.RawMessage, retry bool,
 ) error {
@@ -153,10 +157,13 @@ func attemptCause(err error) error {
 	return err
 }
 
-// startHeartbeats heartbeats every interval until stop is called, so that
-// the activity notices a cancellation and the service sees a live worker.
-// Each heartbeat carries the state the attempt started from.
-func startHeartbeats(ctx context.Context, every time.Duration, details heartbeatDetails) (stop func()) {
+// startHeartbeats heartbeats every interval until stop is first called, so
+// that a cancellation reaches the activity and a heartbeat timeout does not
+// expire while the handler runs. Each heartbeat carries the state the
+// attempt started from.
+func startHeartbeats(
+	ctx context.Context, every time.Duration, details heartbeatDetails,
+) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -173,8 +180,11 @@ func startHeartbeats(ctx context.Context, every time.Duration, details heartbeat
 			}
 		}
 	})
+	var once sync.Once
 	return func() {
-		close(done)
-		wg.Wait()
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+		})
 	}
 }

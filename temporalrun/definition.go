@@ -7,9 +7,9 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 )
 
-// Definition is a pipeline as a Temporal worker sees it: the names of its
-// workflows and activities, their registration, and the activity
-// interceptor that runs stage middleware. Only [*Pipeline] implements it;
+// Definition is the part of a pipeline that a Temporal worker needs: the
+// names of its workflows and activities, their registration, and the
+// activity interceptor that runs stage middleware. Only [*Pipeline] implements it;
 // package worker takes Definitions so that pipelines of different types can
 // share one worker.
 type Definition interface {

@@ -131,6 +131,8 @@ func (r *envRun) Get(_ context.Context, valuePtr any) error {
 	return r.env.GetWorkflowResult(valuePtr)
 }
 
-func (r *envRun) GetWithOptions(ctx context.Context, valuePtr any, _ client.WorkflowRunGetOptions) error {
+func (r *envRun) GetWithOptions(
+	ctx context.Context, valuePtr any, _ client.WorkflowRunGetOptions,
+) error {
 	return r.Get(ctx, valuePtr)
 }

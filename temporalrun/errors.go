@@ -34,7 +34,7 @@ var (
 type LimitError struct {
 	Value int    // the requested concurrency or the projected history events
 	Max   int    // the largest value accepted
-	Fix   string // what to change, such as the largest batch that fits
+	Fix   string // the change that makes the Map fit, such as a batch size
 	Err   error
 }
 

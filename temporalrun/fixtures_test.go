@@ -99,7 +99,9 @@ func failOnStage(c *calls, name string, bad int, opts pipeline.StageOptions) pip
 
 // blockStage returns a stage that ignores its context and blocks until
 // release is closed.
-func blockStage(c *calls, name string, release <-chan struct{}, opts pipeline.StageOptions) pipeline.Stage {
+func blockStage(
+	c *calls, name string, release <-chan struct{}, opts pipeline.StageOptions,
+) pipeline.Stage {
 	return pipeline.NewStateStage(name, func(_ context.Context, v int, s *runState) (int, error) {
 		visit(c, name, s)
 		<-release

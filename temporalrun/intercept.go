@@ -15,7 +15,7 @@ type handlerCallKey struct{}
 
 // handlerCall is one handler call requested by the middleware chain that
 // InterceptActivity runs. The input and state are already decoded, so the
-// activity decodes nothing and the middleware sees the handler's own
+// activity decodes nothing and the middleware receives the handler's own
 // output and error rather than their encoded form.
 type handlerCall[S any] struct {
 	stage string
@@ -41,13 +41,14 @@ func (c *handlerCall[S]) run(ctx context.Context, handler runHandler[S]) {
 	c.done = true
 }
 
-// InterceptActivity runs one attempt of a stage activity under the activity
-// interceptor of package worker: it decodes the request, calls the before
-// hook on the first attempt, runs the stage's middleware around next (the
-// rest of the interceptor chain, which ends in the activity making the
-// handler call), calls the after hook on the last attempt and encodes the
-// result. Activities of other pipelines, and a second copy of the
-// interceptor in the same chain, pass straight to next.
+// InterceptActivity runs one attempt of a stage activity for the activity
+// interceptor of package worker. It decodes the request and calls the
+// before hook on the first attempt. It then runs the stage's middleware
+// around next, the rest of the interceptor chain, which ends in the
+// activity making the handler call. Last it calls the after hook on the
+// attempt that ends the stage and encodes the result. Activities of other
+// pipelines, and a second copy of the interceptor in the same chain, pass
+// straight to next.
 func (p *Pipeline[In, Out, S]) InterceptActivity(
 	ctx context.Context,
 	in *interceptor.ExecuteActivityInput,

@@ -231,9 +231,11 @@ func TestMapLimits(t *testing.T) {
 		wantErr error
 	}{
 		{name: "negative concurrency", p: small, items: 1,
-			mo: temporalrun.MapOptions[runState]{Concurrency: -1}, wantErr: pipeline.ErrInvalidConcurrency},
+			mo:      temporalrun.MapOptions[runState]{Concurrency: -1},
+			wantErr: pipeline.ErrInvalidConcurrency},
 		{name: "concurrency above the cap", p: small, items: 1,
-			mo: temporalrun.MapOptions[runState]{Concurrency: 6}, wantErr: temporalrun.ErrConcurrencyTooHigh},
+			mo:      temporalrun.MapOptions[runState]{Concurrency: 6},
+			wantErr: temporalrun.ErrConcurrencyTooHigh},
 		{name: "zero concurrency within a low cap", p: small, items: 1, wantErr: errNotStarted},
 		{name: "history too large", p: long, items: fits + 1, wantErr: temporalrun.ErrMapTooLarge},
 		{name: "largest batch that fits", p: long, items: fits, wantErr: errNotStarted},

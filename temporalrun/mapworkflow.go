@@ -32,7 +32,9 @@ type mapRun struct {
 // mapWorkflow is the Map workflow of a pipeline: every item runs the stages
 // in its own coroutine, at most Concurrency at once, on its own copy of the
 // run state. The results keep the input order.
-func (p *Pipeline[In, Out, S]) mapWorkflow(ctx workflow.Context, req mapRequest) (mapResult, error) {
+func (p *Pipeline[In, Out, S]) mapWorkflow(
+	ctx workflow.Context, req mapRequest,
+) (mapResult, error) {
 	if err := p.checkMap(len(req.Items), req.Concurrency); err != nil {
 		return mapResult{}, temporal.NewNonRetryableApplicationError(
 			err.Error(), invalidInputType, nil)

@@ -16,8 +16,8 @@ const (
 	// created for the empty task queue name.
 	DefaultTaskQueue = "async-pipeline"
 
-	// ProgressQuery is the query type that every Map workflow answers with
-	// a [Progress].
+	// ProgressQuery is the query type that every Map workflow handles. Its
+	// result is a [Progress].
 	ProgressQuery = "progress"
 
 	// DefaultStartToClose is the start-to-close timeout of an activity
@@ -30,7 +30,7 @@ const (
 	// activity's start-to-close timeout. The pipeline's own per-attempt
 	// timeout then fires first and reports an error matching
 	// [pipeline.ErrTimeout], and the Temporal service's timeout only
-	// catches a worker that stopped answering.
+	// catches a worker that stopped responding.
 	StartToCloseGrace = 5 * time.Second
 )
 

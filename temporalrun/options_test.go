@@ -59,7 +59,8 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 func TestNewAcceptsLimits(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t, "limits", pipeline.Options[runState]{}, manyStages(1)...)
-	_, err := temporalrun.New(p, temporalrun.Options{MaxConcurrency: temporalrun.MaxConcurrencyLimit})
+	opts := temporalrun.Options{MaxConcurrency: temporalrun.MaxConcurrencyLimit}
+	_, err := temporalrun.New(p, opts)
 	require.NoError(t, err)
 }
 

@@ -33,6 +33,8 @@ func hookOptions() pipeline.Options[runState] {
 	}
 }
 
+func noOptions() pipeline.Options[runState] { return pipeline.Options[runState]{} }
+
 // copyState returns a deep copy of s.
 func copyState(t *testing.T, s runState) runState {
 	t.Helper()
@@ -57,7 +59,7 @@ func TestParityRun(t *testing.T) {
 		opts   func() pipeline.Options[runState]
 		state  runState
 	}{
-		{name: "plain success", opts: func() pipeline.Options[runState] { return pipeline.Options[runState]{} },
+		{name: "plain success", opts: noOptions,
 			stages: func(c *calls) []pipeline.Stage {
 				return []pipeline.Stage{addStage(c, "add", 1, pipeline.StageOptions{}),
 					pipeline.NewStage("double", func(_ context.Context, v int) (int, error) {

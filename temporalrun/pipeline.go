@@ -26,7 +26,9 @@ type Pipeline[In, Out, S any] struct {
 // name in opts.Stages that p does not have (matching
 // [pipeline.ErrUnknownStage]), and a MaxConcurrency that is negative or
 // above [MaxConcurrencyLimit].
-func New[In, Out, S any](p *pipeline.Pipeline[In, Out, S], opts Options) (*Pipeline[In, Out, S], error) {
+func New[In, Out, S any](
+	p *pipeline.Pipeline[In, Out, S], opts Options,
+) (*Pipeline[In, Out, S], error) {
 	if p == nil {
 		return nil, &pipeline.ConfigError{Field: "pipeline", Err: ErrNilPipeline}
 	}

@@ -13,10 +13,10 @@ import (
 // is stored in the workflow history.
 const maxStackBytes = 8 << 10
 
-// RemoteError stands in for a stage's error after it crossed from a worker
-// to the workflow and on to the client, where the original Go value cannot
-// be rebuilt. It keeps the original's type name and message, and
-// [errors.Is] still matches the sentinel errors the original matched:
+// RemoteError is a stage's error as the client receives it. The original Go
+// value cannot cross from the worker through the workflow to the client, so
+// RemoteError keeps its type name and message, and [errors.Is] still
+// matches the sentinel errors the original matched:
 // [context.Canceled], [context.DeadlineExceeded], [pipeline.ErrTimeout],
 // [pipeline.ErrPermanent], [pipeline.ErrPanic], [pipeline.ErrTypeMismatch]
 // and [ErrInvalidRequest]. Other sentinels and error types of the

@@ -51,7 +51,9 @@ func replayStages() []pipeline.Stage {
 }
 
 // newReplayPipeline returns the replay pipeline, built with stages.
-func newReplayPipeline(t *testing.T, stages ...pipeline.Stage) *temporalrun.Pipeline[int, int, runState] {
+func newReplayPipeline(
+	t *testing.T, stages ...pipeline.Stage,
+) *temporalrun.Pipeline[int, int, runState] {
 	t.Helper()
 	return newTemporal(t, newPipeline(t, "replay", hookOptions(), stages...), temporalrun.Options{})
 }

@@ -49,7 +49,8 @@ func TestReplayDetectsChangedStages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			replayer := sdkworker.NewWorkflowReplayer()
-			require.NoError(t, worker.RegisterWorkflows(replayer, newReplayPipeline(t, tt.stages()...)))
+			changed := newReplayPipeline(t, tt.stages()...)
+			require.NoError(t, worker.RegisterWorkflows(replayer, changed))
 			err := replayer.ReplayWorkflowHistoryFromJSONFile(nil,
 				filepath.Join("testdata", historyRun+".json"))
 			require.ErrorContains(t, err, "TMPRL1100", "a nondeterminism error")

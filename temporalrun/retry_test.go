@@ -46,7 +46,8 @@ func TestAttemptCounts(t *testing.T) {
 			tp := newTemporal(t, newPipeline(t, "attempts", pipeline.Options[runState]{},
 				flakyStage(&remote, "flaky", 100, tt.stage)),
 				temporalrun.Options{Stages: tt.temporal})
-			_, gotErr := tp.Run(t.Context(), newEnvClient(t, tp), client.StartWorkflowOptions{}, 1, nil)
+			_, gotErr := tp.Run(t.Context(), newEnvClient(t, tp), client.StartWorkflowOptions{},
+				1, nil)
 
 			var wantStage, gotStage *pipeline.StageError
 			require.ErrorAs(t, wantErr, &wantStage)

@@ -48,7 +48,8 @@ func (h *RunHandle[Out, S]) Get(ctx context.Context) (Out, S, error) {
 func (h *RunHandle[Out, S]) failureState(err error) S {
 	var state S
 	data := h.state
-	if details, ok := decodeFailure(err); ok && details.Stage != nil && len(details.Stage.State) > 0 {
+	details, ok := decodeFailure(err)
+	if ok && details.Stage != nil && len(details.Stage.State) > 0 {
 		data = details.Stage.State
 	}
 	_ = decodeJSON(data, &state) // both were encoded from an S

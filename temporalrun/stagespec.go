@@ -30,8 +30,9 @@ const (
 // noticed.
 const heartbeatEvery = 5 * time.Second
 
-// stageSpec is what the workflow and the activity need of one stage. New
-// computes it once, so that workflow code never iterates over a map.
+// stageSpec contains the settings of one stage that the workflow and the
+// activity need. New computes it once, so that workflow code never
+// iterates over a map.
 type stageSpec struct {
 	name         string
 	activityName string

@@ -60,7 +60,7 @@ type workflowFailure struct {
 	Map   *mapResult    `json:"map,omitempty"`
 }
 
-// heartbeatDetails is what an activity records in its heartbeats: the run
+// heartbeatDetails are the details of an activity's heartbeats: the run
 // state that the next attempt starts from.
 type heartbeatDetails struct {
 	State json.RawMessage `json:"state,omitempty"`

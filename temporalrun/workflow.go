@@ -25,7 +25,9 @@ const (
 
 // runWorkflow is the workflow of a pipeline: the stages in order, each as
 // an activity.
-func (p *Pipeline[In, Out, S]) runWorkflow(ctx workflow.Context, req runRequest) (runResult, error) {
+func (p *Pipeline[In, Out, S]) runWorkflow(
+	ctx workflow.Context, req runRequest,
+) (runResult, error) {
 	res, failure := p.runStages(ctx, req)
 	if failure != nil {
 		msg := failure.stageError(nil).Error()
@@ -38,14 +40,16 @@ func (p *Pipeline[In, Out, S]) runWorkflow(ctx workflow.Context, req runRequest)
 // runStages runs every stage as an activity, passing each output and the
 // run state on to the next, and returns the last output and the run state
 // or the failure of a stage.
-func (p *Pipeline[In, Out, S]) runStages(ctx workflow.Context, req runRequest) (runResult, *stageFailure) {
+func (p *Pipeline[In, Out, S]) runStages(
+	ctx workflow.Context, req runRequest,
+) (runResult, *stageFailure) {
 	value, state := req.Input, req.State
 	for i := range p.stages {
 		st := &p.stages[i]
 		actx := workflow.WithActivityOptions(ctx, st.options)
 		var res runResult
-		err := workflow.ExecuteActivity(actx, st.activityName, runRequest{Input: value, State: state}).
-			Get(actx, &res)
+		stageReq := runRequest{Input: value, State: state}
+		err := workflow.ExecuteActivity(actx, st.activityName, stageReq).Get(actx, &res)
 		if err != nil {
 			return runResult{}, failureOf(st, err, state)
 		}
@@ -54,11 +58,11 @@ func (p *Pipeline[In, Out, S]) runStages(ctx workflow.Context, req runRequest) (
 	return runResult{Output: value, State: state}, nil
 }
 
-// failureOf describes the failure of st's activity. An attempt's own
-// failure carries its details; anything else (a cancellation, a timeout
-// enforced by the Temporal service) is described from the SDK error, with
-// the state the stage started from and Attempts 0 unless the service
-// reports that all attempts were made.
+// failureOf describes the failure of st's activity. A failed attempt
+// reports its own details. Any other failure, such as a cancellation or a
+// timeout enforced by the Temporal service, is described from the SDK
+// error. It gets the state the stage started from, and Attempts 0 unless
+// the service reports that all attempts were made.
 func failureOf(st *stageSpec, err error, state json.RawMessage) *stageFailure {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.HasDetails() {

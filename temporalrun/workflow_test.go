@@ -109,7 +109,8 @@ func TestActivityOptions(t *testing.T) {
 		{name: "stage task queue", taskQueue: "orders",
 			opts: temporalrun.Options{Stages: map[string]temporalrun.StageOptions{"echo": {
 				TaskQueue: "gpu"}}},
-			want: activity.Info{TaskQueue: "gpu", StartToCloseTimeout: temporalrun.DefaultStartToClose}},
+			want: activity.Info{TaskQueue: "gpu",
+				StartToCloseTimeout: temporalrun.DefaultStartToClose}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,4 +211,39 @@ func TestRemoteErrorMatchesOnlyRecordedSentinels(t *testing.T) {
 	require.NotErrorIs(t, remote, context.Canceled)
 	require.NotErrorIs(t, remote, errFlaky)
 	require.Equal(t, "timed out", remote.Error())
+}
+
+func TestActivityHeartbeatsWhileHandlerRuns(t *testing.T) {
+	t.Parallel()
+	beat := make(chan runState, 1)
+	stage := pipeline.NewStateStage("long", func(ctx context.Context, v int, _ *runState) (int, error) {
+		select {
+		case <-beat:
+			return v, nil
+		case <-time.After(10 * time.Second): // only reached when no heartbeat comes
+			return 0, errors.New("no heartbeat while the handler ran")
+		}
+	}, pipeline.StageOptions{})
+	tp := newTemporal(t, newPipeline(t, "heartbeat", pipeline.Options[runState]{}, stage),
+		temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
+			"long": {HeartbeatTimeout: 100 * time.Millisecond}}})
+	c := newEnvClient(t, tp)
+	var seen runState
+	c.setup = func(env *testsuite.TestWorkflowEnvironment) {
+		env.SetOnActivityHeartbeatListener(
+			func(_ *activity.Info, details converter.EncodedValues) {
+				var hb struct{ State runState }
+				require.NoError(t, details.Get(&hb))
+				select {
+				case beat <- hb.State:
+					seen = hb.State
+				default:
+				}
+			})
+	}
+
+	start := runState{Visits: []string{"caller"}}
+	_, err := tp.Run(t.Context(), c, client.StartWorkflowOptions{}, 1, &start)
+	require.NoError(t, err)
+	require.Equal(t, []string{"caller"}, seen.Visits, "heartbeat carries the run state")
 }

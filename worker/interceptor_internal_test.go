@@ -8,7 +8,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 )
 
-// otherInterceptor stands for an interceptor of the user's.
+// otherInterceptor is an interceptor of the user's own.
 type otherInterceptor struct {
 	interceptor.WorkerInterceptorBase
 }
@@ -18,26 +18,26 @@ func TestWithInterceptor(t *testing.T) {
 	other := &otherInterceptor{}
 	ours := Interceptor()
 	tests := []struct {
-		name    string
-		given   []interceptor.WorkerInterceptor
-		wantLen int
-		wantAt  int // index of the pipeline interceptor
+		name       string
+		configured []interceptor.WorkerInterceptor
+		wantLen    int
+		wantAt     int // index of the pipeline interceptor
 	}{
-		{name: "appended to none", given: nil, wantLen: 1, wantAt: 0},
-		{name: "appended after the user's", given: []interceptor.WorkerInterceptor{other},
+		{name: "appended to none", configured: nil, wantLen: 1, wantAt: 0},
+		{name: "appended after the user's", configured: []interceptor.WorkerInterceptor{other},
 			wantLen: 2, wantAt: 1},
 		{name: "kept where the user put it",
-			given: []interceptor.WorkerInterceptor{ours, other}, wantLen: 2, wantAt: 0},
+			configured: []interceptor.WorkerInterceptor{ours, other}, wantLen: 2, wantAt: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			given := append(make([]interceptor.WorkerInterceptor, 0, 4), tt.given...)
-			got := withInterceptor(sdkworker.Options{Interceptors: given}, nil).Interceptors
+			configured := append(make([]interceptor.WorkerInterceptor, 0, 4), tt.configured...)
+			got := withInterceptor(sdkworker.Options{Interceptors: configured}, nil).Interceptors
 			require.Len(t, got, tt.wantLen)
 			require.True(t, isPipelineInterceptor(got[tt.wantAt]))
-			spare := given[:cap(given)]
-			require.Nil(t, spare[len(tt.given)], "caller's spare capacity untouched")
+			spare := configured[:cap(configured)]
+			require.Nil(t, spare[len(tt.configured)], "caller's spare capacity untouched")
 		})
 	}
 }

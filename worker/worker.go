@@ -11,7 +11,7 @@ import (
 	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
-// Sentinel errors of this package; match them with [errors.Is].
+// Sentinel errors of this package. Match them with [errors.Is].
 var (
 	// ErrNilClient means New was given a nil client.
 	ErrNilClient = errors.New("worker: client must not be nil")
@@ -24,7 +24,7 @@ var (
 
 // New returns a Temporal worker for taskQueue ([temporalrun.DefaultTaskQueue]
 // when empty) that serves the workflows and activities of defs. Unless
-// opts.Interceptors already holds an interceptor made by [Interceptor], New
+// opts.Interceptors already contains an interceptor made by [Interceptor], New
 // appends Interceptor(defs...), so that it runs inside the interceptors
 // already listed. The caller starts and stops the worker.
 func New(
@@ -98,14 +98,16 @@ func checkDefinitions(defs []temporalrun.Definition) error {
 		}
 		for _, name := range []string{def.WorkflowName(), def.MapWorkflowName()} {
 			if workflows[name] {
-				return fmt.Errorf("%w: workflow %q", ErrDuplicateName, name)
+				return fmt.Errorf("%w: workflow %q: rename one of the pipelines",
+					ErrDuplicateName, name)
 			}
 			workflows[name] = true
 		}
 		for _, stage := range def.StageNames() {
 			name := def.ActivityName(stage)
 			if activities[name] {
-				return fmt.Errorf("%w: activity %q", ErrDuplicateName, name)
+				return fmt.Errorf("%w: activity %q: rename one of the pipelines or stages",
+					ErrDuplicateName, name)
 			}
 			activities[name] = true
 		}

@@ -1,0 +1,149 @@
+// Package temporalrun runs a [pipeline.Pipeline] unchanged as durable
+// Temporal workflows: one workflow per run, one workflow per Map, and one
+// activity per stage, so that a run survives worker restarts and every
+// attempt is visible in the workflow history.
+//
+// Wrap a pipeline with [New], register it on a worker with package worker,
+// and start runs from any client with [Pipeline.Run], [Pipeline.Start],
+// [Pipeline.Map], [Pipeline.MapSettled] or [Pipeline.StartMap].
+//
+// # Usage
+//
+//	p, err := pipeline.New[Order, Receipt]("orders", pipeline.Options[State]{}, stages...)
+//	if err != nil {
+//		return err
+//	}
+//	tp, err := temporalrun.New(p, temporalrun.Options{})
+//	if err != nil {
+//		return err
+//	}
+//
+//	// In the worker process:
+//	w, err := worker.New(c, "", sdkworker.Options{}, tp)
+//	...
+//	err = w.Run(sdkworker.InterruptCh())
+//
+//	// In any client process:
+//	var state State
+//	receipt, err := tp.Run(ctx, c, client.StartWorkflowOptions{ID: "order-42"}, order, &state)
+//
+// # Names
+//
+// The workflow of a pipeline is named after the pipeline, the Map workflow
+// "<pipeline>.map" and the activity of a stage "<pipeline>.<stage>". The
+// workflow history stores these names, so renaming a pipeline or a stage,
+// or reordering, adding or removing stages, breaks the workflows already
+// running: deploy such a change under a new pipeline name, or after the
+// old workflows have finished.
+//
+// # Where each part runs
+//
+// A run works as in-process, with these differences in where and how often
+// each part runs:
+//
+//	Part            In-process (pipeline)          On Temporal (temporalrun)
+//	--------------  -----------------------------  ------------------------------------
+//	run             the caller's goroutine         workflow "<pipeline>"
+//	stage           a call in the run              activity "<pipeline>.<stage>"
+//	handler         once per attempt               once per attempt, in the activity
+//	stage timeout   bounds each attempt            the same, in the activity
+//	retries         a loop with sleeps             Temporal retry policy, one activity
+//	                                               execution per attempt
+//	middleware      once per stage, around all     once per attempt, around the
+//	                attempts                       attempt
+//	before hook     once per stage                 once, in the first attempt
+//	after hook      once per stage, with the       once, in the attempt that ends
+//	                final outcome                  the stage
+//	run state       one *S shared by the run       JSON into each activity and back;
+//	                                               kept between attempts in heartbeats
+//	Map             goroutines                     workflow "<pipeline>.map", one
+//	                                               coroutine per item
+//	Map bound       concurrency                    a workflow semaphore
+//	stopping        cancel the caller's context    cancel the workflow
+//
+// Middleware wraps each attempt because each attempt is a separate activity
+// execution, possibly on another worker. Package worker's interceptor runs
+// it around the rest of the activity interceptor chain, so interceptors
+// listed before it (Temporal's OpenTelemetry tracing interceptor, say) wrap
+// the middleware; without the interceptor, the activity runs the middleware
+// itself. The after hook does not run when the Temporal service ends a
+// stage on its own, for a start-to-close timeout or a cancellation that
+// the activity never reported.
+//
+// The input, the output of every stage and the run state travel as JSON,
+// so they must survive encoding/json: only exported fields, and interface
+// values come back as JSON types. Hooks and middleware run on the workers,
+// so of what they do only their writes to the run state reach the caller.
+//
+// # Retries and timeouts
+//
+// A stage's activity gets a retry policy with the same number of attempts
+// (1 + Retries, never unlimited) and the same delays as in-process: Delay
+// before the first retry, doubled per retry for exponential backoff,
+// capped by MaxDelay. Each failed attempt also asks for its next delay,
+// jitter included, as the in-process loop computes it. A zero Delay
+// becomes [MinRetryInterval]; delays are capped at [MaxRetryInterval].
+// Errors marked with [pipeline.Permanent], errors that RetryIf rejects and
+// errors after a cancellation are returned as non-retryable application
+// errors. A retry starts from the run state the failed attempt left,
+// which the attempt records as heartbeat details.
+//
+// The start-to-close timeout of an activity is the stage Timeout plus
+// [StartToCloseGrace], so the pipeline's own per-attempt timeout reports
+// first; for a stage without Timeout it is
+// [Options.DefaultStartToCloseTimeout] ([DefaultStartToClose] by default).
+// [StageOptions] overrides these per stage and adds the other Temporal
+// settings. While the handler runs, the activity heartbeats on its own, so
+// that a cancellation reaches the handler's context.
+//
+// # Errors
+//
+// The client API returns the errors of in-process runs: a
+// [*pipeline.StageError] naming the stage and the attempt count, and for a
+// fail-fast Map a [*pipeline.MapError] of them. The original error cannot
+// cross the process boundary, so the stage error's Err is a [*RemoteError]
+// with its Go type name and message that still matches the pipeline's
+// sentinel errors with [errors.Is]:
+//
+//   - A stage timeout matches [pipeline.ErrTimeout] and
+//     [context.DeadlineExceeded], whether the pipeline or the Temporal
+//     service enforced it; in the second case its Type is
+//     "*temporal.TimeoutError".
+//   - A handler panic matches [pipeline.ErrPanic] and keeps the stack.
+//   - A cancelled workflow matches [context.Canceled]. The workflow ends as
+//     cancelled, and the stage it stopped reports 0 attempts.
+//
+// On failure the run state as of the failure comes back too. [DecodeError]
+// does the decoding for runs waited on outside this package.
+//
+// # Map
+//
+// A Map runs as one workflow, with each item's stages in its own coroutine,
+// at most the concurrency at once, every item on its own copy of the run
+// state. Fail-fast mode cancels the running items' activities after the
+// first failure and starts no new items; settled mode returns one result
+// per item. The [ProgressQuery] reports progress while it runs.
+//
+// One workflow run has limits: the Temporal service (v1.29 defaults) fails
+// a run with more than 2,000 pending activities or 51,200 history events.
+// [Pipeline.StartMap] therefore rejects a concurrency above
+// [Options.MaxConcurrency] (at most [MaxConcurrencyLimit]) and a Map whose
+// projected history, [EventsPerActivity] per item and stage, would exceed
+// [MaxHistoryEvents], before starting anything. Split larger inputs into
+// batches of at most [Pipeline.MaxMapItems].
+//
+// # Workflow input
+//
+// The workflows take JSON that other clients, such as the Temporal CLI, can
+// send too: the pipeline workflow {"input": <In>, "state": <S>} and the Map
+// workflow {"items": [<In>...], "state": <S>, "concurrency": <n>,
+// "settled": <bool>}. A missing state is the zero value of S.
+//
+// # Determinism
+//
+// The workflow code of this package reads no clock, iterates over no map,
+// starts no goroutine and does no I/O, and the workflowcheck tool of
+// go.temporal.io/sdk/contrib/tools finds nothing in it. Tests replay
+// histories recorded from real runs to keep it compatible with running
+// workflows.
+package temporalrun
