@@ -124,8 +124,9 @@
 // first failure and starts no new items; settled mode returns one result
 // per item. The [ProgressQuery] reports progress while it runs.
 //
-// One workflow run has limits: the Temporal service (v1.29 defaults) fails
-// a run with more than 2,000 pending activities or 51,200 history events.
+// One workflow run has limits. With its v1.29 defaults, the Temporal service
+// rejects a new activity of a run that has 2,000 pending, and terminates a
+// run whose history passes 51,200 events.
 // [Pipeline.StartMap] therefore rejects a concurrency above
 // [Options.MaxConcurrency] (at most [MaxConcurrencyLimit]) and a Map whose
 // projected history, [EventsPerActivity] per item and stage, would exceed

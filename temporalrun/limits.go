@@ -7,16 +7,18 @@ import (
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
 )
 
-// Limits of a Map, which runs as one workflow run. The Temporal service
-// (v1.29 defaults) fails a run with more than 2,000 pending activities or
-// more than 51,200 history events; both limits are server settings.
+// Limits of a Map, which runs as one workflow run. With its v1.29 defaults,
+// the Temporal service rejects a new activity of a run that has 2,000
+// pending, and terminates a run whose history passes 51,200 events. Both
+// limits are server settings.
 const (
 	// DefaultMapConcurrency is the concurrency of a Map whose
 	// [MapOptions.Concurrency] is zero.
 	DefaultMapConcurrency = 10
 
 	// DefaultMaxConcurrency is the Map concurrency cap when
-	// [Options.MaxConcurrency] is zero.
+	// [Options.MaxConcurrency] is zero. It keeps one Map to a fifth of the
+	// 1,000 activities a Go SDK worker (v1.51) runs at once by default.
 	DefaultMaxConcurrency = 200
 
 	// MaxConcurrencyLimit is the highest [Options.MaxConcurrency]. A Map
