@@ -170,15 +170,6 @@ func shapeOf(err error) errorShape {
 	if errors.As(err, &se) {
 		shape.Stage, shape.Attempts, cause = se.Stage, se.Attempts, se.Err
 	}
-	shape.CauseType, shape.CauseMessage = typeName(cause), cause.Error()
+	shape.CauseType, shape.CauseMessage = temporalrun.ErrorType(cause), cause.Error()
 	return shape
-}
-
-// typeName returns the Go type of err, or of the original error that a
-// RemoteError stands for.
-func typeName(err error) string {
-	if remote, ok := err.(*temporalrun.RemoteError); ok {
-		return remote.Type
-	}
-	return fmt.Sprintf("%T", err)
 }

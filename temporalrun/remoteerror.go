@@ -60,7 +60,7 @@ var remoteSentinels = []struct {
 
 // newRemoteError describes err for the trip through Temporal.
 func newRemoteError(err error) RemoteError {
-	r := RemoteError{Type: fmt.Sprintf("%T", err), Message: err.Error()}
+	r := RemoteError{Type: ErrorType(err), Message: err.Error()}
 	for _, s := range remoteSentinels {
 		if errors.Is(err, s.err) {
 			r.Matches = append(r.Matches, s.name)
@@ -71,6 +71,20 @@ func newRemoteError(err error) RemoteError {
 		r.Stack = string(panicErr.Stack[:min(len(panicErr.Stack), maxStackBytes)])
 	}
 	return r
+}
+
+// ErrorType returns the Go type name of err as fmt's %T prints it, the same
+// before and after a trip through Temporal: for a *RemoteError it is the
+// type of the error it stands in for, and for an error marked with
+// [pipeline.Permanent] the type of the marked error.
+func ErrorType(err error) string {
+	switch e := err.(type) {
+	case *RemoteError:
+		return e.Type
+	case *pipeline.PermanentError:
+		return fmt.Sprintf("%T", e.Err)
+	}
+	return fmt.Sprintf("%T", err)
 }
 
 func (e *RemoteError) Error() string { return e.Message }

@@ -64,6 +64,7 @@ func TestLocalRunFailure(t *testing.T) {
 	require.Nil(t, lines[0].Output)
 	require.Equal(t, "stat", lines[0].Error.Stage)
 	require.Equal(t, 1, lines[0].Error.Attempts, "a missing file is not retried")
+	require.Equal(t, "*fs.PathError", lines[0].Error.Type, "the type of the cause, not its marker")
 	require.Contains(t, lines[0].Error.Message, "no such file")
 	require.Contains(t, got.stderr, "starter: item 0 (input "+string(arg)+
 		`) failed in stage "stat" after 1 attempt: `)

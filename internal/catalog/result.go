@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
 	"github.com/async-pipeline/async-pipeline-go/temporalrun"
@@ -49,17 +48,8 @@ func newFailure(err error) *Failure {
 		f.Stage, f.Attempts, cause = se.Stage, se.Attempts, se.Err
 	}
 	f.Message = cause.Error()
-	f.Type = errorTypeName(cause)
+	f.Type = temporalrun.ErrorType(cause)
 	return f
-}
-
-// errorTypeName returns the Go type of err, or of the original error that
-// a [*temporalrun.RemoteError] stands in for.
-func errorTypeName(err error) string {
-	if remote, ok := err.(*temporalrun.RemoteError); ok {
-		return remote.Type
-	}
-	return fmt.Sprintf("%T", err)
 }
 
 // newResult builds the result of item index from its output or error.
