@@ -26,6 +26,10 @@ var (
 	// ErrInvalidRequest means a workflow input that this package did not
 	// make, such as one typed by hand on the command line, is invalid.
 	ErrInvalidRequest = errors.New("temporalrun: invalid workflow request")
+
+	// ErrOtherWorkflow means a workflow ID that belongs to a workflow of
+	// another pipeline or another type.
+	ErrOtherWorkflow = errors.New("temporalrun: workflow of another type")
 )
 
 // LimitError is a Map rejected before it starts because it would break a

@@ -46,14 +46,16 @@ const (
 	cancelEvents = 2
 )
 
-// checkMap rejects a Map that one workflow run cannot hold. Splitting a
+// CheckMap returns the error [Pipeline.StartMap] would return for a Map of
+// items at concurrency, or nil when the Map fits one workflow run. It
+// starts nothing, so a CLI can reject bad input before dialing. Splitting a
 // larger Map across child workflows, each within these limits, would lift
-// them; until then the caller splits the items into batches.
+// them. Until then the caller splits the items into batches.
 //
 // NOTE: the service also limits a run's history to 50 MiB and each payload
 // to 2 MiB (v1.29 defaults). Those sizes are not projected, because the
 // stage outputs are unknown before the run.
-func (p *Pipeline[In, Out, S]) checkMap(items, concurrency int) error {
+func (p *Pipeline[In, Out, S]) CheckMap(items, concurrency int) error {
 	if concurrency < 1 {
 		return &pipeline.ConfigError{Pipeline: p.Name(), Field: "concurrency",
 			Detail: strconv.Itoa(concurrency), Err: pipeline.ErrInvalidConcurrency}

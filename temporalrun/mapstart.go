@@ -63,7 +63,7 @@ func (p *Pipeline[In, Out, S]) encodeMap(items []In, mo MapOptions[S]) (mapReque
 	if req.Concurrency == 0 {
 		req.Concurrency = min(DefaultMapConcurrency, p.maxConcurrency)
 	}
-	if err := p.checkMap(len(items), req.Concurrency); err != nil {
+	if err := p.CheckMap(len(items), req.Concurrency); err != nil {
 		return mapRequest{}, err
 	}
 	for i, item := range items {
@@ -123,7 +123,7 @@ func (p *Pipeline[In, Out, S]) waitMap(
 	ctx context.Context, c client.Client, opts client.StartWorkflowOptions,
 	items []In, mo MapOptions[S],
 ) ([]pipeline.ItemResult[Out, S], error) {
-	if err := p.checkMap(len(items), mo.Concurrency); err != nil {
+	if err := p.CheckMap(len(items), mo.Concurrency); err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {

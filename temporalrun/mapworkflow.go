@@ -35,7 +35,7 @@ type mapRun struct {
 func (p *Pipeline[In, Out, S]) mapWorkflow(
 	ctx workflow.Context, req mapRequest,
 ) (mapResult, error) {
-	if err := p.checkMap(len(req.Items), req.Concurrency); err != nil {
+	if err := p.CheckMap(len(req.Items), req.Concurrency); err != nil {
 		return mapResult{}, temporal.NewNonRetryableApplicationError(
 			err.Error(), invalidInputType, nil)
 	}

@@ -27,14 +27,26 @@ func (j *remoteJob) Progress(ctx context.Context) (Progress, error) { return j.p
 
 func (j *remoteJob) Wait(ctx context.Context) ([]Result, error) { return j.wait(ctx) }
 
-func runJob[Out, S any](h *temporalrun.RunHandle[Out, S], inputs []json.RawMessage) *remoteJob {
-	return &remoteJob{id: h.ID(), runID: h.RunID(), total: 1,
+func runJob[Out, S any](
+	h *temporalrun.RunHandle[Out, S], inputs []json.RawMessage, attached bool,
+) *remoteJob {
+	return &remoteJob{id: h.ID(), runID: h.RunID(), attached: attached, total: 1,
 		progress: func(context.Context) (Progress, error) { return Progress{Total: 1}, nil },
 		wait: func(ctx context.Context) ([]Result, error) {
 			out, _, err := h.Get(ctx)
 			return runResults(inputs, out, err)
 		},
 	}
+}
+
+// runResults returns the result of a single run, or err when the run
+// failed outside its stages.
+func runResults(inputs []json.RawMessage, out any, err error) ([]Result, error) {
+	var se *pipeline.StageError
+	if err != nil && !errors.As(err, &se) {
+		return nil, err
+	}
+	return []Result{newResult(0, inputAt(inputs, 0), out, err)}, nil
 }
 
 func mapJob[Out, S any](
