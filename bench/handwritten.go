@@ -60,8 +60,8 @@ func newHandWritten(p *pipeline.Pipeline[string, fileinfo.Record, fileinfo.State
 	return h
 }
 
-// activityOptions writes out the start-to-close timeout and the retry
-// policy that temporalrun.New gives a stage with these options and no
+// activityOptions builds the start-to-close timeout and the retry policy
+// that temporalrun.New gives a stage with these options and no
 // temporalrun.StageOptions: the stage timeout plus
 // [temporalrun.StartToCloseGrace], and 1+Retries attempts with the stage's
 // delays. The benchmark checks the result against the activity options in

@@ -30,8 +30,9 @@ type activitySettings struct {
 }
 
 // stageSettings maps a stage name to every distinct activitySettings that
-// the activities of that stage were scheduled with. One workflow schedules
-// every activity of a stage the same way, so each set has one element.
+// the activities of that stage were scheduled with. Both workflows schedule
+// every activity of a stage the same way, so compareSettings expects one
+// element per set.
 type stageSettings map[string]map[activitySettings]bool
 
 func (s stageSettings) add(stage string, settings activitySettings) {
