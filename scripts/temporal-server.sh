@@ -24,8 +24,11 @@
 #   TEMPORAL_CLI            path of the CLI binary (.tools/bin/temporal)
 #   TEMPORAL_START_TIMEOUT  seconds to wait for a started server (90)
 #   TEMPORAL_DB_FILE        SQLite file where a started server keeps workflow
-#                           histories across restarts (.temporal/dev.db); set
-#                           it empty for a server that keeps them in memory
+#                           histories across restarts (.temporal/dev-PORT.db);
+#                           set it empty for a server that keeps them in memory
+#
+# The log, pid and database files are named after the port, so servers on
+# different ports, started from the same checkout, do not stop each other.
 #
 # Exit codes: 0 success, 1 failure, 2 bad usage, 3 no server responds (status).
 set -euo pipefail
@@ -39,9 +42,9 @@ host="${address%:*}"
 port="${address##*:}"
 start_timeout="${TEMPORAL_START_TIMEOUT:-90}"
 state_dir="$root/.temporal"
-log_file="$state_dir/server.log"
-db_file="${TEMPORAL_DB_FILE-$state_dir/dev.db}"
-pid_file="$state_dir/server.pid"
+log_file="$state_dir/server-$port.log"
+db_file="${TEMPORAL_DB_FILE-$state_dir/dev-$port.db}"
+pid_file="$state_dir/server-$port.pid"
 
 log() { printf 'temporal-server: %s\n' "$*" >&2; }
 fail() {
