@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -105,7 +106,12 @@ func TestRunPermanentErrors(t *testing.T) {
 	}{
 		{"missing file", filepath.Join(dir, "missing.txt"), fs.ErrNotExist},
 		{"directory", dir, fileinfo.ErrNotRegular},
+		{"name too long", filepath.Join(dir, strings.Repeat("n", 300)), syscall.ENAMETOOLONG},
+		{"file as directory", filepath.Join(writeFile(t, dir, "plain.txt", nil), "child"),
+			syscall.ENOTDIR},
+		{"symbolic link loop", filepath.Join(dir, "loop", "child"), syscall.ELOOP},
 	}
+	require.NoError(t, os.Symlink("loop", filepath.Join(dir, "loop")))
 	p := newPipeline(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

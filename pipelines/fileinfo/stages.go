@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
@@ -119,11 +120,14 @@ func describeType(mode fs.FileMode) string {
 }
 
 // markPermanent marks errors that a retry cannot fix as permanent: a missing
-// file, a permission error and a path that is not a regular file. Other
-// errors, such as too many open files, stay retryable.
+// file, a permission error, a path that is not a regular file, a path or
+// path component that is too long, a loop of symbolic links and a path
+// component that is not a directory. Other errors, such as too many open
+// files, stay retryable.
 func markPermanent(err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
-		errors.Is(err, ErrNotRegular) {
+		errors.Is(err, ErrNotRegular) || errors.Is(err, syscall.ENAMETOOLONG) ||
+		errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.ENOTDIR) {
 		return pipeline.Permanent(err)
 	}
 	return err
