@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"go.temporal.io/sdk/client"
 
@@ -24,12 +25,17 @@ func (h *MapHandle[Out, S]) ID() string { return h.run.GetID() }
 func (h *MapHandle[Out, S]) RunID() string { return h.run.GetRunID() }
 
 // Progress queries the workflow with [ProgressQuery] for how far the Map
-// has come. It works during the run and after it ends.
+// has come. It works during the run and after it ends. When ctx is done
+// first, Progress returns an error matching ctx's error.
 func (h *MapHandle[Out, S]) Progress(ctx context.Context) (Progress, error) {
 	var progress Progress
 	value, err := h.c.QueryWorkflow(ctx, h.ID(), h.RunID(), ProgressQuery)
 	if err != nil {
-		return progress, fmt.Errorf("temporalrun: query progress of %q: %w", h.ID(), err)
+		op := "query progress of " + strconv.Quote(h.ID())
+		if ctxErr := ctxDoneError(ctx, op, err); ctxErr != nil {
+			return progress, ctxErr
+		}
+		return progress, fmt.Errorf("temporalrun: %s: %w", op, err)
 	}
 	if err := value.Get(&progress); err != nil {
 		return progress, fmt.Errorf("temporalrun: decode progress of %q: %w", h.ID(), err)
@@ -45,11 +51,15 @@ func (h *MapHandle[Out, S]) Progress(ctx context.Context) (Progress, error) {
 // matches [context.Canceled]. A fail-fast Map returns the results of all
 // items, or a [*pipeline.MapError] listing the items that failed on their
 // own, as [pipeline.Pipeline.Map] does. [DecodeError] describes the other
-// errors. When ctx is done first, Get returns ctx's error and the workflow
-// keeps running.
+// errors. When ctx is done first, Get returns an error that matches ctx's
+// error with [errors.Is], and the workflow keeps running.
 func (h *MapHandle[Out, S]) Get(ctx context.Context) ([]pipeline.ItemResult[Out, S], error) {
 	var res mapResult
 	if err := h.run.Get(ctx, &res); err != nil {
+		op := "wait for workflow " + strconv.Quote(h.ID())
+		if ctxErr := ctxDoneError(ctx, op, err); ctxErr != nil {
+			return nil, ctxErr
+		}
 		details, ok := decodeFailure(err)
 		if !ok || details.Map == nil || !details.Map.Settled {
 			return nil, DecodeError(err, nil)

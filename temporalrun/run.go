@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"go.temporal.io/sdk/client"
 )
@@ -25,12 +26,16 @@ func (h *RunHandle[Out, S]) RunID() string { return h.run.GetRunID() }
 // final run state. A failed stage comes back as a [*pipeline.StageError]
 // (see [DecodeError]) together with the run state as of the failure. When
 // the failure carries no run state, as for a terminated workflow, the state
-// is the one the run started with. When ctx is done first, Get returns
-// ctx's error and the workflow keeps running.
+// is the one the run started with. When ctx is done first, Get returns an
+// error that matches ctx's error with [errors.Is], and the workflow keeps
+// running.
 func (h *RunHandle[Out, S]) Get(ctx context.Context) (Out, S, error) {
 	var out Out
 	var res runResult
 	if err := h.run.Get(ctx, &res); err != nil {
+		if ctxErr := ctxDoneError(ctx, "wait for workflow "+strconv.Quote(h.ID()), err); ctxErr != nil {
+			return out, h.failureState(nil), ctxErr
+		}
 		return out, h.failureState(err), DecodeError(err, nil)
 	}
 
@@ -42,6 +47,19 @@ func (h *RunHandle[Out, S]) Get(ctx context.Context) (Out, S, error) {
 		return out, state, fmt.Errorf("temporalrun: decode output: %w", err)
 	}
 	return out, state, nil
+}
+
+// ctxDoneError returns an error matching ctx's error when op failed with
+// err after ctx ended, and nil otherwise. The SDK reports a done ctx as a
+// *serviceerror.DeadlineExceeded or *serviceerror.Canceled, which
+// [errors.Is] does not match with the context errors. The returned error
+// wraps err too.
+func ctxDoneError(ctx context.Context, op string, err error) error {
+	ctxErr := ctx.Err()
+	if err == nil || ctxErr == nil {
+		return nil
+	}
+	return fmt.Errorf("temporalrun: %s: %w (service error: %w)", op, ctxErr, err)
 }
 
 // failureState returns the run state that a failed run ended with.
@@ -84,8 +102,8 @@ func (p *Pipeline[In, Out, S]) Start(
 // Run starts a workflow like [Pipeline.Start], waits for it like
 // [RunHandle.Get] and writes the final run state into *state when state is
 // not nil, on failure too. When ctx is done before the run ends, Run
-// returns ctx's error and the workflow keeps running: cancel it with the
-// client to stop it.
+// returns an error that matches ctx's error with [errors.Is], and the
+// workflow keeps running: cancel it with the client to stop it.
 func (p *Pipeline[In, Out, S]) Run(
 	ctx context.Context, c client.Client, opts client.StartWorkflowOptions, input In, state *S,
 ) (Out, error) {
