@@ -16,11 +16,12 @@ import (
 
 func TestTimeoutInvalidDuration(t *testing.T) {
 	tests := []struct {
-		name string
-		d    time.Duration
+		name       string
+		d          time.Duration
+		wantDetail string
 	}{
-		{name: "zero", d: 0},
-		{name: "negative", d: -time.Second},
+		{name: "zero", d: 0, wantDetail: "0s, must be greater than 0"},
+		{name: "negative", d: -time.Second, wantDetail: "-1s, must be greater than 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,6 +32,9 @@ func TestTimeoutInvalidDuration(t *testing.T) {
 			var cfg *pipeline.ConfigError
 			require.ErrorAs(t, err, &cfg)
 			assert.Equal(t, "timeout", cfg.Field)
+			assert.Equal(t, tt.wantDetail, cfg.Detail)
+			assert.NotContains(t, err.Error(), "must not be negative",
+				"the message must state only the middleware's own rule")
 		})
 	}
 }

@@ -79,22 +79,24 @@ func TestNewRejectsInvalidConfiguration(t *testing.T) {
 			want: pipeline.ErrNilHandler, pipeline: "p", field: "Middleware[1]"},
 		{name: "negative timeout",
 			err:  build(stageWith("a", pipeline.StageOptions{Timeout: -time.Second})),
-			want: pipeline.ErrInvalidTimeout, pipeline: "p", stage: "a", field: "Timeout"},
+			want: pipeline.ErrInvalidTimeout, pipeline: "p", stage: "a", field: "Timeout",
+			detail: []string{"-1s", "must not be negative"}},
 		{name: "negative retries",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{Retries: -1}))),
 			want: pipeline.ErrInvalidRetries, pipeline: "p", stage: "a",
-			field: "Retry.Retries"},
+			field: "Retry.Retries", detail: []string{"-1", "must not be negative"}},
 		{name: "negative delay",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{Delay: -time.Millisecond}))),
-			want: pipeline.ErrInvalidDelay, pipeline: "p", stage: "a", field: "Retry.Delay"},
+			want: pipeline.ErrInvalidDelay, pipeline: "p", stage: "a", field: "Retry.Delay",
+			detail: []string{"-1ms", "must not be negative"}},
 		{name: "negative max delay",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{MaxDelay: -time.Millisecond}))),
 			want: pipeline.ErrInvalidDelay, pipeline: "p", stage: "a",
-			field: "Retry.MaxDelay"},
+			field: "Retry.MaxDelay", detail: []string{"-1ms", "must not be negative"}},
 		{name: "unknown backoff",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{Backoff: pipeline.Backoff(7)}))),
 			want: pipeline.ErrInvalidBackoff, pipeline: "p", stage: "a",
-			field: "Retry.Backoff"},
+			field: "Retry.Backoff", detail: []string{"Backoff(7)", "must be fixed or exponential"}},
 		{name: "jitter NaN",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{Jitter: math.NaN()}))),
 			want: pipeline.ErrInvalidJitter, pipeline: "p", stage: "a", field: "Retry.Jitter"},
@@ -103,7 +105,8 @@ func TestNewRejectsInvalidConfiguration(t *testing.T) {
 			want: pipeline.ErrInvalidJitter, pipeline: "p", stage: "a", field: "Retry.Jitter"},
 		{name: "jitter above one",
 			err:  build(stageWith("a", retry(pipeline.RetryPolicy{Jitter: 1.5}))),
-			want: pipeline.ErrInvalidJitter, pipeline: "p", stage: "a", field: "Retry.Jitter"},
+			want: pipeline.ErrInvalidJitter, pipeline: "p", stage: "a", field: "Retry.Jitter",
+			detail: []string{"1.5", "must be between 0 and 1"}},
 		{name: "stage state type differs",
 			err: build(pipeline.NewStateStage("a",
 				func(_ context.Context, v int, _ *otherState) (int, error) { return v, nil },
@@ -302,7 +305,7 @@ func TestRetryPolicyValidate(t *testing.T) {
 	var cfg *pipeline.ConfigError
 	require.ErrorAs(t, err, &cfg)
 	assert.Equal(t, "Retries", cfg.Field)
-	assert.Equal(t, "-2", cfg.Detail)
+	assert.Equal(t, "-2, must not be negative", cfg.Detail)
 }
 
 func TestNewCopiesStagesAndMiddleware(t *testing.T) {

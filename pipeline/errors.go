@@ -19,24 +19,28 @@ var (
 	ErrDuplicateStage = errors.New("pipeline: duplicate stage name")
 	// ErrNilHandler means a stage was built with a nil handler.
 	ErrNilHandler = errors.New("pipeline: handler must not be nil")
-	// ErrInvalidTimeout means a timeout is negative.
-	ErrInvalidTimeout = errors.New("pipeline: timeout must not be negative")
-	// ErrInvalidRetries means a retry count is negative.
-	ErrInvalidRetries = errors.New("pipeline: retries must not be negative")
-	// ErrInvalidDelay means a retry delay or maximum delay is negative.
-	ErrInvalidDelay = errors.New("pipeline: delay must not be negative")
-	// ErrInvalidBackoff means a backoff is neither fixed nor exponential.
-	ErrInvalidBackoff = errors.New("pipeline: backoff must be fixed or exponential")
-	// ErrInvalidJitter means a jitter fraction is outside [0, 1].
-	ErrInvalidJitter = errors.New("pipeline: jitter must be between 0 and 1")
+	// ErrInvalidTimeout means a timeout outside its allowed range, such as a
+	// negative stage timeout. The sentinel states no rule because callers
+	// have different ones. The [ConfigError] Detail states the rule and the
+	// value, as do the Details of the other ErrInvalid* errors below.
+	ErrInvalidTimeout = errors.New("pipeline: invalid timeout")
+	// ErrInvalidRetries means a negative retry count.
+	ErrInvalidRetries = errors.New("pipeline: invalid retry count")
+	// ErrInvalidDelay means a negative retry delay or maximum delay.
+	ErrInvalidDelay = errors.New("pipeline: invalid delay")
+	// ErrInvalidBackoff means a backoff that is neither fixed nor exponential.
+	ErrInvalidBackoff = errors.New("pipeline: invalid backoff")
+	// ErrInvalidJitter means a jitter fraction outside [0, 1].
+	ErrInvalidJitter = errors.New("pipeline: invalid jitter")
 	// ErrTypeMismatch means a value's type does not fit the input it is passed to.
 	ErrTypeMismatch = errors.New("pipeline: type mismatch")
 	// ErrStateType means a stage expects a run state of another type.
 	ErrStateType = errors.New("pipeline: stage state type differs from the pipeline's")
 	// ErrStateNotSerializable means the run state type cannot be encoded as JSON.
 	ErrStateNotSerializable = errors.New("pipeline: run state must be JSON-serializable")
-	// ErrInvalidConcurrency means a Map concurrency below 1.
-	ErrInvalidConcurrency = errors.New("pipeline: concurrency must be at least 1")
+	// ErrInvalidConcurrency means a concurrency outside its allowed range,
+	// such as a Map concurrency below 1.
+	ErrInvalidConcurrency = errors.New("pipeline: invalid concurrency")
 	// ErrUnknownStage means a stage name that the pipeline does not have.
 	ErrUnknownStage = errors.New("pipeline: unknown stage")
 

@@ -93,7 +93,8 @@ func (p *Pipeline[In, Out, S]) MapSettled(
 func (p *Pipeline[In, Out, S]) mapSnapshot(concurrency int, state *S) (snapshot[S], error) {
 	if concurrency < 1 {
 		return snapshot[S]{}, &ConfigError{Pipeline: p.name, Field: "concurrency",
-			Detail: strconv.Itoa(concurrency), Err: ErrInvalidConcurrency}
+			Detail: strconv.Itoa(concurrency) + ", must be at least 1",
+			Err:    ErrInvalidConcurrency}
 	}
 	if state == nil {
 		state = new(S)

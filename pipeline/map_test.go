@@ -82,6 +82,7 @@ func TestMapRejectsInvalidConcurrency(t *testing.T) {
 				var cfg *pipeline.ConfigError
 				require.ErrorAs(t, err, &cfg)
 				assert.Equal(t, "concurrency", cfg.Field)
+				assert.Equal(t, fmt.Sprintf("%d, must be at least 1", concurrency), cfg.Detail)
 
 				results, err := p.MapSettled(t.Context(), items, concurrency, nil)
 				require.ErrorIs(t, err, pipeline.ErrInvalidConcurrency)

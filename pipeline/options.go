@@ -44,7 +44,7 @@ type StageOptions struct {
 
 func (o StageOptions) validate() (field string, detail string, err error) {
 	if o.Timeout < 0 {
-		return "Timeout", o.Timeout.String(), ErrInvalidTimeout
+		return "Timeout", o.Timeout.String() + ", must not be negative", ErrInvalidTimeout
 	}
 	field, detail, err = o.Retry.validate()
 	if err != nil {
@@ -100,15 +100,16 @@ type RetryPolicy struct {
 func (r RetryPolicy) validate() (field string, detail string, err error) {
 	switch {
 	case r.Retries < 0:
-		return "Retries", fmt.Sprint(r.Retries), ErrInvalidRetries
+		return "Retries", fmt.Sprint(r.Retries) + ", must not be negative", ErrInvalidRetries
 	case r.Delay < 0:
-		return "Delay", r.Delay.String(), ErrInvalidDelay
+		return "Delay", r.Delay.String() + ", must not be negative", ErrInvalidDelay
 	case r.Backoff != BackoffFixed && r.Backoff != BackoffExponential:
-		return "Backoff", r.Backoff.String(), ErrInvalidBackoff
+		return "Backoff", r.Backoff.String() + ", must be fixed or exponential",
+			ErrInvalidBackoff
 	case r.MaxDelay < 0:
-		return "MaxDelay", r.MaxDelay.String(), ErrInvalidDelay
+		return "MaxDelay", r.MaxDelay.String() + ", must not be negative", ErrInvalidDelay
 	case math.IsNaN(r.Jitter) || r.Jitter < 0 || r.Jitter > 1:
-		return "Jitter", fmt.Sprint(r.Jitter), ErrInvalidJitter
+		return "Jitter", fmt.Sprint(r.Jitter) + ", must be between 0 and 1", ErrInvalidJitter
 	}
 	return "", "", nil
 }
