@@ -20,6 +20,7 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 	badLine := writeFile(t, dir, "bad-line.jsonl", "\"a\"\n{\"path\"\n\"c\"\n")
 	wrongType := writeFile(t, dir, "wrong-type.jsonl", "\"a\"\n\"b\"\n42\n")
 	good := writeFile(t, dir, "good.jsonl", "\"a\"\n")
+	emptyPath := writeFile(t, dir, "empty-path.jsonl", "\"a\"\n\"\"\n")
 	missingDir := filepath.Join(dir, "missing")
 	tooMany := writeFile(t, dir, "too-many.jsonl", strings.Repeat("\"a\"\n", 5000))
 
@@ -43,6 +44,11 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 			catalog.ErrMalformedJSON, "starter: stdin: malformed JSON: empty input"},
 		{"malformed JSON Lines", "", []string{"map", "-items", badLine},
 			catalog.ErrMalformedJSON, "starter: " + badLine + ": line 2: malformed JSON: "},
+		{"empty path argument", "", []string{"run", `""`}, catalog.ErrInvalidInput,
+			"starter: JSON argument: invalid input: fileinfo: empty path"},
+		{"empty path in JSON Lines", "", []string{"map", "-items", emptyPath},
+			catalog.ErrInvalidInput, "starter: " + emptyPath +
+				": line 2: invalid input: fileinfo: empty path"},
 		{"wrong type argument", "", []string{"run", "42"}, catalog.ErrWrongType,
 			`starter: JSON argument: pipeline "fileinfo" takes a JSON string: got number`},
 		{"wrong type in JSON Lines", "", []string{"map", "-items", wrongType},

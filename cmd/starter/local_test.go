@@ -152,3 +152,31 @@ func TestFailedRunLeavesNoOutFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, entries, "no results file and no temporary file")
 }
+
+func TestLocalRelativePaths(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	notes := writeFile(t, dir, "notes.txt", "one\n")
+	items := writeFile(t, dir, "items.jsonl", "\"notes.txt\"\n")
+	t.Chdir(dir)
+
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"run argument", []string{"run", "-local", `"notes.txt"`}},
+		{"items file", []string{"map", "-local", "-items", items}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runStarter(t, "", tt.args...)
+
+			require.NoError(t, got.err)
+			lines := parseResults(t, got.stdout)
+			require.Len(t, lines, 1)
+			require.Equal(t, notes, lines[0].Input, "the input made absolute")
+			require.Equal(t, notes, lines[0].Output.Path)
+			require.Equal(t, sha256Hex("one\n"), lines[0].Output.SHA256)
+		})
+	}
+}

@@ -17,6 +17,10 @@ type EntryOptions[In any] struct {
 	// ListDirectory, when set, lists the inputs for the regular files under
 	// a directory, in sorted order. It lets [Entry.ListDirectory] work.
 	ListDirectory func(dir string) ([]In, error)
+	// Normalize, when set, checks each decoded input and returns it in the
+	// form that the job runs with and results echo, such as a file path made
+	// absolute. An error rejects the input as one matching [ErrInvalidInput].
+	Normalize func(In) (In, error)
 	// Temporal holds the Temporal settings of the pipeline's workflows and
 	// activities.
 	Temporal temporalrun.Options
@@ -32,7 +36,7 @@ func NewEntry[In, Out, S any](
 		return nil, err
 	}
 	a := &adapter[In, Out, S]{name: p.Name(), local: p, remote: remote,
-		list: opts.ListDirectory, maxConcurrency: opts.Temporal.MaxConcurrency}
+		list: opts.ListDirectory, normalize: opts.Normalize, maxConcurrency: opts.Temporal.MaxConcurrency}
 	if a.maxConcurrency == 0 {
 		a.maxConcurrency = temporalrun.DefaultMaxConcurrency
 	}
@@ -50,6 +54,7 @@ type adapter[In, Out, S any] struct {
 	local          *pipeline.Pipeline[In, Out, S]
 	remote         *temporalrun.Pipeline[In, Out, S]
 	list           func(dir string) ([]In, error)
+	normalize      func(In) (In, error)
 	maxConcurrency int // the Map concurrency cap of remote
 }
 
@@ -58,13 +63,33 @@ func (a *adapter[In, Out, S]) decode(data []byte) (Items, error) {
 	if err != nil {
 		return Items{}, a.named(err)
 	}
-	return newItems(a.name, []In{v})
+	return a.newItems([]In{v}, nil)
 }
 
 func (a *adapter[In, Out, S]) decodeLines(r io.Reader) (Items, error) {
-	values, err := decodeLines[In](r)
+	values, lines, err := decodeLines[In](r)
 	if err != nil {
 		return Items{}, a.named(err)
+	}
+	return a.newItems(values, lines)
+}
+
+// newItems normalizes values in place and returns them as Items. lines, when
+// not nil, gives the 1-based line of each value for error messages.
+func (a *adapter[In, Out, S]) newItems(values []In, lines []int) (Items, error) {
+	if a.normalize != nil {
+		for i, v := range values {
+			normalized, err := a.normalize(v)
+			if err != nil {
+				ierr := &InputError{Pipeline: a.name, Err: ErrInvalidInput,
+					Detail: err.Error(), Cause: err}
+				if lines != nil {
+					ierr.Line = lines[i]
+				}
+				return Items{}, ierr
+			}
+			values[i] = normalized
+		}
 	}
 	return newItems(a.name, values)
 }
@@ -78,7 +103,7 @@ func (a *adapter[In, Out, S]) listDirectory(dir string) (Items, error) {
 		return Items{}, &InputError{Pipeline: a.name, Err: ErrInvalidDirectory,
 			Detail: err.Error(), Cause: err}
 	}
-	return newItems(a.name, values)
+	return a.newItems(values, nil)
 }
 
 // named sets the pipeline name of an *InputError.

@@ -111,28 +111,38 @@ func describeJSONType(t reflect.Type) string {
 	return fmt.Sprintf("a JSON value of Go type %v", t)
 }
 
-// decodeLines decodes JSON Lines from r: one value of type T per line.
-// Blank lines are skipped. The error is an [*InputError] with the 1-based
-// line number, or a read error.
-func decodeLines[T any](r io.Reader) ([]T, error) {
+// utf8BOM is the byte order mark that some editors write at the start of a
+// UTF-8 file.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// decodeLines decodes JSON Lines from r: one value of type T per line, and
+// returns the values with the 1-based line number of each. Blank lines and a
+// UTF-8 byte order mark at the start are skipped. The error is an
+// [*InputError] with the line number, or a read error.
+func decodeLines[T any](r io.Reader) ([]T, []int, error) {
 	var values []T
+	var lineNumbers []int
 	br := bufio.NewReader(r)
 	for line := 1; ; line++ {
 		text, err := br.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("read line %d: %w", line, err)
+			return nil, nil, fmt.Errorf("read line %d: %w", line, err)
+		}
+		if line == 1 {
+			text = bytes.TrimPrefix(text, utf8BOM)
 		}
 		if len(bytes.TrimSpace(text)) > 0 {
 			v, derr := decodeStrict[T](text)
 			if derr != nil {
 				ierr := derr.(*InputError)
 				ierr.Line = line
-				return nil, ierr
+				return nil, nil, ierr
 			}
 			values = append(values, v)
+			lineNumbers = append(lineNumbers, line)
 		}
 		if err != nil {
-			return values, nil
+			return values, lineNumbers, nil
 		}
 	}
 }

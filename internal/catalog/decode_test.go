@@ -2,7 +2,9 @@ package catalog_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,6 +108,9 @@ func TestDecodeLines(t *testing.T) {
 		{"malformed third line", "\"a\"\n\"b\"\n{\n", 0, catalog.ErrMalformedJSON, 3},
 		{"wrong type after blank", "\"a\"\n\n7\n", 0, catalog.ErrWrongType, 3},
 		{"two values on a line", "\"a\" \"b\"\n", 0, catalog.ErrMalformedJSON, 1},
+		{"byte order mark skipped", "\ufeff\"a\"\n\"b\"\n", 2, nil, 0},
+		{"byte order mark on second line", "\"a\"\n\ufeff\"b\"\n", 0,
+			catalog.ErrMalformedJSON, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,4 +148,55 @@ func TestNewRejectsDuplicateNames(t *testing.T) {
 	t.Parallel()
 	_, err := catalog.New(newEntry[string](t, "a"), newEntry[int](t, "a"))
 	require.Error(t, err)
+}
+
+func TestBuiltinMakesPathsAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cat, err := catalog.Builtin()
+	require.NoError(t, err)
+	entry, err := cat.Lookup("fileinfo")
+	require.NoError(t, err)
+
+	value, err := entry.DecodeValue([]byte(`"notes.txt"`))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(dir, "notes.txt")}, inputStrings(t, entry, value))
+
+	lines, err := entry.DecodeLines(strings.NewReader("\"a\"\n\"/b\"\n"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(dir, "a"), "/b"}, inputStrings(t, entry, lines))
+}
+
+func TestBuiltinRejectsEmptyPath(t *testing.T) {
+	t.Parallel()
+	cat, err := catalog.Builtin()
+	require.NoError(t, err)
+	entry, err := cat.Lookup("fileinfo")
+	require.NoError(t, err)
+
+	_, err = entry.DecodeValue([]byte(`""`))
+	require.ErrorIs(t, err, catalog.ErrInvalidInput)
+	require.Equal(t, "invalid input: fileinfo: empty path", err.Error())
+
+	_, err = entry.DecodeLines(strings.NewReader("\"a\"\n\n\"\"\n"))
+	require.ErrorIs(t, err, catalog.ErrInvalidInput)
+	var ierr *catalog.InputError
+	require.ErrorAs(t, err, &ierr)
+	require.Equal(t, 3, ierr.Line)
+}
+
+// inputStrings runs items on entry in this process and returns the inputs
+// as the results echo them, whether or not the items succeeded.
+func inputStrings(t *testing.T, entry *catalog.Entry, items catalog.Items) []string {
+	t.Helper()
+	job, err := entry.RunLocal(t.Context(), items,
+		catalog.JobOptions{Map: true, Concurrency: 1})
+	require.NoError(t, err)
+	results, err := job.Wait(t.Context())
+	require.NoError(t, err)
+	inputs := make([]string, len(results))
+	for i, r := range results {
+		require.NoError(t, json.Unmarshal(r.Input, &inputs[i]))
+	}
+	return inputs
 }

@@ -17,6 +17,9 @@ var (
 	// ErrWrongType means valid JSON that does not decode into the pipeline's
 	// input type: another JSON type, null, or an unknown object field.
 	ErrWrongType = errors.New("catalog: wrong input type")
+	// ErrInvalidInput means a decoded input that the pipeline's input check
+	// rejects, such as an empty file path.
+	ErrInvalidInput = errors.New("catalog: invalid input")
 	// ErrInvalidDirectory means a directory whose files cannot be listed.
 	ErrInvalidDirectory = errors.New("catalog: invalid directory")
 	// ErrNoDirectoryInput means a pipeline that cannot take its inputs from
@@ -37,8 +40,8 @@ var (
 )
 
 // InputError is an input rejected before anything ran. Err is one of
-// [ErrMalformedJSON], [ErrWrongType], [ErrInvalidDirectory] or
-// [ErrUnknownPipeline].
+// [ErrMalformedJSON], [ErrWrongType], [ErrInvalidInput],
+// [ErrInvalidDirectory] or [ErrUnknownPipeline].
 type InputError struct {
 	Pipeline string // pipeline name
 	Expected string // the JSON the pipeline takes, such as "a JSON string"

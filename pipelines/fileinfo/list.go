@@ -63,3 +63,20 @@ func walkRoot(root string) string {
 	}
 	return root
 }
+
+// ErrEmptyPath means an input path that is the empty string.
+var ErrEmptyPath = errors.New("fileinfo: empty path")
+
+// AbsPath returns path made absolute against the current working directory,
+// so that a worker with another working directory opens the same file. An
+// empty path is an error matching [ErrEmptyPath].
+func AbsPath(path string) (string, error) {
+	if path == "" {
+		return "", ErrEmptyPath
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("make %s absolute: %w", path, err)
+	}
+	return abs, nil
+}

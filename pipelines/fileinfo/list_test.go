@@ -85,3 +85,20 @@ func TestListFilesErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAbsPathUsesWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+
+	got, err := fileinfo.AbsPath("notes.txt")
+
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(dir, "notes.txt"), got)
+}
+
+func TestAbsPathRejectsEmptyPath(t *testing.T) {
+	t.Parallel()
+	_, err := fileinfo.AbsPath("")
+
+	require.ErrorIs(t, err, fileinfo.ErrEmptyPath)
+}

@@ -119,11 +119,11 @@ func describeType(mode fs.FileMode) string {
 	return "file of type " + mode.Type().String()
 }
 
-// markPermanent marks errors that a retry cannot fix as permanent: a missing
-// file, a permission error, a path that is not a regular file, a path or
-// path component that is too long, a loop of symbolic links and a path
-// component that is not a directory. Other errors, such as too many open
-// files, stay retryable.
+// markPermanent marks errors that a retry cannot fix as permanent. These
+// are a missing file, a permission error and a path that is not a regular
+// file, is too long, loops through symbolic links or runs through a file
+// that is not a directory. Other errors, such as too many open files, stay
+// retryable.
 func markPermanent(err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
 		errors.Is(err, ErrNotRegular) || errors.Is(err, syscall.ENAMETOOLONG) ||
