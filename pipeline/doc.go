@@ -39,9 +39,9 @@
 // stage's input, each stage's output the next stage's input, and the last
 // output the pipeline output Out. "Fit" means assignable, so a stage
 // returning *bytes.Buffer may feed one that takes io.Reader. New also
-// rejects an empty or duplicate name, a nil handler or middleware, invalid
-// stage options, a stage whose state type is not S, and a state type that
-// encoding/json cannot encode. Each such error is a [*ConfigError] naming
+// rejects an empty or duplicate name, a nil handler or middleware, a zero
+// Stage value, invalid stage options, a stage whose state type is not S,
+// and a state type that encoding/json cannot encode. Each such error is a [*ConfigError] naming
 // the pipeline, the stage and the field, and it matches one of the
 // sentinel errors, such as [ErrTypeMismatch], with [errors.Is]. The zero
 // [Options] and the zero [StageOptions] are valid.

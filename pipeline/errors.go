@@ -17,7 +17,8 @@ var (
 	ErrInvalidName = errors.New("pipeline: name must not be empty")
 	// ErrDuplicateStage means two stages of one pipeline share a name.
 	ErrDuplicateStage = errors.New("pipeline: duplicate stage name")
-	// ErrNilHandler means a stage was built with a nil handler.
+	// ErrNilHandler means a stage or middleware without a handler: a nil
+	// handler or middleware, or a zero Stage value.
 	ErrNilHandler = errors.New("pipeline: handler must not be nil")
 	// ErrInvalidTimeout means a timeout outside its allowed range, such as a
 	// negative stage timeout. The sentinel states no rule because callers

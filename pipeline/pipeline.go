@@ -24,10 +24,11 @@ type Pipeline[In, Out, S any] struct {
 // New returns a pipeline named name that runs stages in order. It reports
 // invalid configuration as a [*ConfigError] naming the stage and the field
 // and matching one of the sentinel errors: no stages, an empty or duplicate
-// name, a nil handler or middleware, invalid stage options, a stage whose
-// state type is not S, a run state that cannot be encoded as JSON, and a
-// type that does not fit the next stage's input (In into the first stage,
-// each output into the next input, the last output into Out).
+// name, a nil handler or middleware, a zero [Stage] (which has no handler),
+// invalid stage options, a stage whose state type is not S, a run state
+// that cannot be encoded as JSON, and a type that does not fit the next
+// stage's input (In into the first stage, each output into the next input,
+// the last output into Out).
 func New[In, Out, S any](name string, opts Options[S], stages ...Stage) (*Pipeline[In, Out, S], error) {
 	if name == "" {
 		return nil, &ConfigError{Field: "name", Err: ErrInvalidName}
@@ -71,6 +72,12 @@ func (p *Pipeline[In, Out, S]) checkStages() error {
 	stateType := reflect.TypeFor[*S]()
 	for i := range p.stages {
 		st := &p.stages[i]
+		if st.call == nil && st.err == nil {
+			return &ConfigError{Pipeline: p.name, Field: "stages",
+				Detail: fmt.Sprintf("stage %d is the zero Stage, which has no handler. "+
+					"Build stages with NewStage or NewStateStage", i),
+				Err: ErrNilHandler}
+		}
 		if st.err != nil {
 			cfg := *st.err.(*ConfigError)
 			cfg.Pipeline = p.name
