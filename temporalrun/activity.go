@@ -54,19 +54,52 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 	out, output, err := p.callStage(ctx, st, input, state, attempt, inner)
 	stop() // before attemptError records the new state as heartbeat details
 
+	// Encode the run state before the after hook, so that the hook receives a
+	// state that cannot be encoded as the stage's failure. The failure
+	// then carries the state the attempt started from.
+	newState, encErr := json.Marshal(state)
+	if encErr != nil {
+		out, err = nil, encodeFailure(st.name, attempt, "run state", encErr, err)
+		newState = stateJSON
+	}
 	retry := err != nil && attempt < st.maxAttempts && st.retry.Retryable(ctx, attemptCause(err))
 	if !retry {
 		p.p.RunAfterHook(ctx, st.name, input, out, err, state)
 	}
-	newState, encErr := json.Marshal(state)
-	if encErr != nil {
-		err = pipeline.Permanent(fmt.Errorf("temporalrun: encode run state: %w", encErr))
-		return runResult{}, p.attemptError(ctx, st, attempt, err, stateJSON, false)
+	if !retry && encErr == nil {
+		newState = p.encodeHookState(ctx, st, state, newState)
 	}
 	if err != nil {
 		return runResult{}, p.attemptError(ctx, st, attempt, err, newState, retry)
 	}
 	return runResult{Output: output, State: newState}, nil
+}
+
+// encodeHookState returns the run state after the after hook, or before
+// when the hook's writes made it impossible to encode. The stage outcome
+// was already reported to the hook, so the hook's writes are dropped
+// rather than failing the stage.
+func (p *Pipeline[In, Out, S]) encodeHookState(
+	ctx context.Context, st *stageSpec, state *S, before json.RawMessage,
+) json.RawMessage {
+	after, err := json.Marshal(state)
+	if err != nil {
+		activity.GetLogger(ctx).Error("After hook left a run state that cannot be encoded, "+
+			"dropping its writes", "Stage", st.name, "Error", err)
+		return before
+	}
+	return after
+}
+
+// encodeFailure returns the stage error of an attempt whose run state or
+// output (what) could not be encoded. An error that the attempt returned
+// already (prior, or nil) is kept in the message.
+func encodeFailure(stage string, attempt int, what string, err, prior error) error {
+	encErr := &EncodeError{Value: what, Err: err}
+	if prior != nil {
+		encErr.Err = fmt.Errorf("%w (the attempt failed too: %v)", err, attemptCause(prior))
+	}
+	return &pipeline.StageError{Stage: stage, Attempts: attempt, Err: pipeline.Permanent(encErr)}
 }
 
 // callStage runs the middleware and the handler call and encodes the output.
@@ -85,8 +118,7 @@ func (p *Pipeline[In, Out, S]) callStage(
 	}
 	output, err := json.Marshal(out)
 	if err != nil {
-		err = pipeline.Permanent(fmt.Errorf("temporalrun: encode output: %w", err))
-		return nil, nil, &pipeline.StageError{Stage: st.name, Attempts: attempt, Err: err}
+		return nil, nil, encodeFailure(st.name, attempt, "output", err, nil)
 	}
 	return out, output, nil
 }

@@ -72,8 +72,11 @@
 //
 // The input, the output of every stage and the run state travel as JSON,
 // so they must survive encoding/json: only exported fields, and interface
-// values come back as JSON types. Hooks and middleware run on the workers,
-// so of what they do only their writes to the run state reach the caller.
+// values come back as JSON types. An attempt whose output or run state
+// cannot be encoded, such as a float64 that is +Inf, fails the stage with a
+// permanent [*EncodeError], and the after hook receives that error. Hooks
+// and middleware run on the workers, so of what they do only their writes
+// to the run state reach the caller.
 //
 // # Retries and timeouts
 //

@@ -3,6 +3,8 @@ package temporalrun
 import (
 	"errors"
 	"fmt"
+
+	"github.com/async-pipeline/async-pipeline-go/pipeline"
 )
 
 // Sentinel errors of this package. They come wrapped in a [*LimitError] or a
@@ -47,3 +49,23 @@ func (e *LimitError) Error() string {
 }
 
 func (e *LimitError) Unwrap() error { return e.Err }
+
+// EncodeError is a run state or stage output that encoding/json could not
+// encode on the worker, such as a float64 that is +Inf. The attempt fails
+// with it as a permanent error. For the run state it matches
+// [pipeline.ErrStateNotSerializable].
+type EncodeError struct {
+	Value string // "run state" or "output"
+	Err   error  // the encoding error
+}
+
+func (e *EncodeError) Error() string {
+	return fmt.Sprintf("temporalrun: encode %s: %v", e.Value, e.Err)
+}
+
+func (e *EncodeError) Unwrap() []error {
+	if e.Value == "run state" {
+		return []error{pipeline.ErrStateNotSerializable, e.Err}
+	}
+	return []error{e.Err}
+}

@@ -18,8 +18,8 @@ const maxStackBytes = 8 << 10
 // RemoteError keeps its type name and message, and [errors.Is] still
 // matches the sentinel errors the original matched:
 // [context.Canceled], [context.DeadlineExceeded], [pipeline.ErrTimeout],
-// [pipeline.ErrPermanent], [pipeline.ErrPanic], [pipeline.ErrTypeMismatch]
-// and [ErrInvalidRequest]. Other sentinels and error types of the
+// [pipeline.ErrPermanent], [pipeline.ErrPanic], [pipeline.ErrTypeMismatch],
+// [pipeline.ErrStateNotSerializable] and [ErrInvalidRequest]. Other sentinels and error types of the
 // handler do not match; compare Type and Message instead.
 //
 // It is the Err of the [*pipeline.StageError] that the client API returns.
@@ -55,6 +55,7 @@ var remoteSentinels = []struct {
 	{"pipeline.ErrPermanent", pipeline.ErrPermanent},
 	{"pipeline.ErrPanic", pipeline.ErrPanic},
 	{"pipeline.ErrTypeMismatch", pipeline.ErrTypeMismatch},
+	{"pipeline.ErrStateNotSerializable", pipeline.ErrStateNotSerializable},
 	{"temporalrun.ErrInvalidRequest", ErrInvalidRequest},
 }
 
