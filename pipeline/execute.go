@@ -202,9 +202,24 @@ func (p *Pipeline[In, Out, S]) reportHook(ctx context.Context, stage, kind strin
 	}
 	err = fmt.Errorf("pipeline: %s hook of stage %q failed: %w", kind, stage, err)
 	if p.opts.OnHookError != nil {
-		p.opts.OnHookError(stage, err)
+		p.callOnHookError(ctx, stage, err)
 		return
 	}
 	p.logger.DebugContext(ctx, "pipeline: hook failed",
 		slog.String("pipeline", p.name), slog.String("stage", stage), slog.Any("error", err))
+}
+
+// callOnHookError passes a hook failure to Options.OnHookError. A panic in
+// OnHookError is logged at debug level with the hook failure, because hook
+// failures never stop a run and under Map the panic would end the process.
+func (p *Pipeline[In, Out, S]) callOnHookError(ctx context.Context, stage string, hookErr error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger.DebugContext(ctx, "pipeline: OnHookError panicked",
+				slog.String("pipeline", p.name), slog.String("stage", stage),
+				slog.Any("error", hookErr),
+				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	p.opts.OnHookError(stage, hookErr)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -300,4 +301,67 @@ func TestHooksPerItemUnderMap(t *testing.T) {
 	assert.Equal(t, "check", failed[0].Stage)
 	assert.Equal(t, 3, failed[0].Input)
 	assert.Same(t, stageErrorOf(t, results[1].Err), stageErrorOf(t, failed[0].Err))
+}
+
+// syncBuffer is a bytes.Buffer that is safe for concurrent writes, for a
+// logger shared by Map items.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(data []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(data)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestOnHookErrorPanicLoggedNotRaised(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	opts := failingHooks(true, false, false)
+	opts.OnHookError = func(string, error) { panic("OnHookError failed") }
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p := newPipeline(t, opts, pipeline.NewStage("logged", addOne, pipeline.StageOptions{}))
+
+	var got int
+	var err error
+	require.NotPanics(t, func() { got, err = p.Run(t.Context(), 1, nil) })
+	require.NoError(t, err)
+	assert.Equal(t, 2, got)
+
+	var entry struct {
+		Level string `json:"level"`
+		Msg   string `json:"msg"`
+		Stage string `json:"stage"`
+		Error string `json:"error"`
+		Panic string `json:"panic"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(logs.String()), &entry), "one JSON log line")
+	assert.Equal(t, "DEBUG", entry.Level)
+	assert.Equal(t, "pipeline: OnHookError panicked", entry.Msg)
+	assert.Equal(t, "logged", entry.Stage)
+	assert.Contains(t, entry.Error, errHook.Error())
+	assert.Contains(t, entry.Panic, "OnHookError failed")
+}
+
+func TestOnHookErrorPanicUnderMap(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	opts := failingHooks(true, true, true)
+	opts.OnHookError = func(string, error) { panic("OnHookError failed") }
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p := newPipeline(t, opts, pipeline.NewStage("mapped", addOne, pipeline.StageOptions{}))
+
+	got, err := p.Map(t.Context(), []int{1, 2, 3}, 2, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3, 4}, got)
+	assert.Equal(t, 6, strings.Count(logs.String(), "OnHookError panicked"),
+		"one log line per hook failure: two hooks for each of three items")
 }

@@ -22,6 +22,8 @@ type Options[S any] struct {
 	Middleware []Middleware[S]
 	// OnHookError, when set, receives every error or panic of a hook. Hook
 	// failures never stop a run. By default they are logged at debug level.
+	// A panic in OnHookError itself is recovered and logged through Logger
+	// at debug level.
 	OnHookError func(stage string, err error)
 	// Logger receives the library's debug logs. Default: [slog.Default].
 	Logger *slog.Logger
