@@ -74,10 +74,12 @@
 // stage, second middleware, first middleware, after hook. A middleware may
 // change the input it passes to next, change the output or the error, call
 // next several times, or skip it. An output it returns must fit the stage's
-// output type, or the stage fails with [ErrTypeMismatch]. The stage's
-// retries run inside the chain, so next is one call of the whole retry
-// loop. Hooks and middleware get the same *S as the handler, except that a
-// handler under a timeout works on a copy (see below).
+// output type, or the stage fails with [ErrTypeMismatch]. A nil output fits
+// only a type that can be nil: a pointer, interface, map, slice, channel or
+// function. The stage's retries run inside the chain, so next is one call
+// of the whole retry loop. Hooks and middleware get the same *S as the
+// handler, except that a handler under a timeout works on a copy (see
+// below).
 //
 // # Retries
 //

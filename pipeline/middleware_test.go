@@ -273,17 +273,79 @@ func TestMiddlewareOutputTypeChecked(t *testing.T) {
 	}
 }
 
-func TestMiddlewareNilOutputAllowed(t *testing.T) {
-	t.Parallel()
+// runWithNilOutput runs a one-stage pipeline whose stage returns Out under
+// a middleware that replaces the output with nil.
+func runWithNilOutput[Out any](t *testing.T) (Out, error) {
+	t.Helper()
 	toNil := func(ctx context.Context, _ string, in any, s *testState,
 		next pipeline.Handler[testState]) (any, error) {
 		_, err := next(ctx, in, s)
 		return nil, err
 	}
-	p := newPipeline(t, pipeline.Options[testState]{
+	p, err := pipeline.New[int, Out]("nil-output", pipeline.Options[testState]{
 		Middleware: []pipeline.Middleware[testState]{toNil}},
-		pipeline.NewStage("add-one", addOne, pipeline.StageOptions{}))
-	got, err := p.Run(t.Context(), 1, nil)
+		pipeline.NewStage("produce", func(context.Context, int) (Out, error) {
+			var out Out
+			return out, nil
+		}, pipeline.StageOptions{}))
 	require.NoError(t, err)
-	assert.Zero(t, got, "a nil output becomes the zero value")
+	return p.Run(t.Context(), 1, nil)
+}
+
+func TestMiddlewareNilOutputAllowedWhenNillable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		run  func(t *testing.T) (any, error)
+	}{
+		{name: "pointer", run: func(t *testing.T) (any, error) { return runWithNilOutput[*int](t) }},
+		{name: "interface", run: func(t *testing.T) (any, error) { return runWithNilOutput[error](t) }},
+		{name: "map", run: func(t *testing.T) (any, error) {
+			return runWithNilOutput[map[string]int](t)
+		}},
+		{name: "slice", run: func(t *testing.T) (any, error) { return runWithNilOutput[[]int](t) }},
+		{name: "chan", run: func(t *testing.T) (any, error) { return runWithNilOutput[chan int](t) }},
+		{name: "func", run: func(t *testing.T) (any, error) { return runWithNilOutput[func()](t) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tc.run(t)
+			require.NoError(t, err)
+			assert.Nil(t, got)
+		})
+	}
+}
+
+func TestMiddlewareNilOutputRejectedWhenNotNillable(t *testing.T) {
+	t.Parallel()
+	type point struct{ X, Y int }
+	tests := []struct {
+		name string
+		err  func(t *testing.T) error
+	}{
+		{name: "int", err: func(t *testing.T) error {
+			_, err := runWithNilOutput[int](t)
+			return err
+		}},
+		{name: "struct", err: func(t *testing.T) error {
+			_, err := runWithNilOutput[point](t)
+			return err
+		}},
+		{name: "string", err: func(t *testing.T) error {
+			_, err := runWithNilOutput[string](t)
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.err(t)
+			require.ErrorIs(t, err, pipeline.ErrTypeMismatch)
+			require.ErrorIs(t, err, pipeline.ErrPermanent)
+			se := stageErrorOf(t, err)
+			assert.Equal(t, "produce", se.Stage)
+			assert.ErrorContains(t, err, "middleware returned nil")
+		})
+	}
 }

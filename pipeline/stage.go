@@ -86,15 +86,31 @@ func (s *Stage) invoke(ctx context.Context, input any, state any) (any, error) {
 	return s.call(ctx, input, state)
 }
 
-// checkOutput rejects an output that does not fit the stage's output type.
-// Only a middleware can produce one, and the next stage or the pipeline
-// output would otherwise get the wrong type or a silent zero value.
+// checkOutput rejects an output that does not fit the stage's output type,
+// including nil when that type cannot be nil. Only a middleware can produce
+// one, and the next stage or the pipeline output would otherwise get the
+// wrong type or a silent zero value.
 func (s *Stage) checkOutput(output any) error {
-	if t := reflect.TypeOf(output); t != nil && t != s.out && !t.AssignableTo(s.out) {
+	t := reflect.TypeOf(output)
+	if t == nil && !nillable(s.out) {
+		return Permanent(fmt.Errorf("%w: stage %q returns %v, middleware returned nil",
+			ErrTypeMismatch, s.name, s.out))
+	}
+	if t != nil && t != s.out && !t.AssignableTo(s.out) {
 		return Permanent(fmt.Errorf("%w: stage %q returns %v, middleware returned %v",
 			ErrTypeMismatch, s.name, s.out, t))
 	}
 	return nil
+}
+
+// nillable reports whether nil is a valid value of type t.
+func nillable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Chan,
+		reflect.Func, reflect.UnsafePointer:
+		return true
+	}
+	return false
 }
 
 // BeforeHook observes a stage just before it runs. It receives the stage
