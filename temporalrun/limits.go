@@ -82,8 +82,17 @@ func (p *Pipeline[In, Out, S]) projectedEvents(items, concurrency int) int {
 
 // MaxMapItems returns how many items one Map at the given concurrency may
 // take before its projected history passes [MaxHistoryEvents]: the batch
-// size to split larger inputs into.
+// size to split larger inputs into. A concurrency of 0 means the
+// concurrency that [Pipeline.StartMap] uses for a zero
+// [MapOptions.Concurrency]. A negative concurrency returns 0, because no
+// Map accepts it.
 func (p *Pipeline[In, Out, S]) MaxMapItems(concurrency int) int {
-	room := MaxHistoryEvents - mapBaseEvents - cancelEvents*max(concurrency, 1)
+	if concurrency < 0 {
+		return 0
+	}
+	if concurrency == 0 {
+		concurrency = min(DefaultMapConcurrency, p.maxConcurrency)
+	}
+	room := MaxHistoryEvents - mapBaseEvents - cancelEvents*concurrency
 	return max(room, 0) / (len(p.stages) * EventsPerActivity)
 }

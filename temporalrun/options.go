@@ -13,7 +13,11 @@ import (
 const (
 	// DefaultTaskQueue is the task queue used when
 	// client.StartWorkflowOptions.TaskQueue is empty and when a worker is
-	// created for the empty task queue name.
+	// created for the empty task queue name. Every worker polling a task
+	// queue must register the same pipelines, because the Temporal service
+	// dispatches each task to any poller of the queue. Share this queue only
+	// among workers of one deployment, and give each deployment of a set
+	// of pipelines its own task queue.
 	DefaultTaskQueue = "async-pipeline"
 
 	// ProgressQuery is the query type that every Map workflow handles. Its
@@ -64,8 +68,9 @@ type StageOptions struct {
 	TaskQueue string
 
 	// StartToCloseTimeout replaces the derived start-to-close timeout.
-	// Keep it above the stage's Timeout, or the Temporal service reports
-	// the timeout instead of the pipeline.
+	// For a stage with a Timeout it must be above that Timeout, so that
+	// the pipeline reports the timeout rather than the Temporal service.
+	// [New] rejects a value at or below it.
 	StartToCloseTimeout time.Duration
 
 	// ScheduleToCloseTimeout bounds all attempts of the stage together,
@@ -118,10 +123,10 @@ type stageLister interface {
 }
 
 func (o StageOptions) validate(p stageLister, name string) error {
-	known := slices.ContainsFunc(p.Stages(), func(s pipeline.Stage) bool {
+	i := slices.IndexFunc(p.Stages(), func(s pipeline.Stage) bool {
 		return s.Name() == name
 	})
-	if !known {
+	if i < 0 {
 		return &pipeline.ConfigError{Pipeline: p.Name(), Stage: name, Field: "Stages",
 			Err: pipeline.ErrUnknownStage}
 	}
@@ -138,6 +143,14 @@ func (o StageOptions) validate(p stageLister, name string) error {
 			return &pipeline.ConfigError{Pipeline: p.Name(), Stage: name, Field: f.name,
 				Detail: f.value.String(), Err: pipeline.ErrInvalidTimeout}
 		}
+	}
+	timeout := p.Stages()[i].Options().Timeout
+	if o.StartToCloseTimeout > 0 && timeout > 0 && o.StartToCloseTimeout <= timeout {
+		return &pipeline.ConfigError{Pipeline: p.Name(), Stage: name,
+			Field: "StartToCloseTimeout",
+			Detail: fmt.Sprintf("%v, must be above the stage Timeout %v, such as %v",
+				o.StartToCloseTimeout, timeout, timeout+StartToCloseGrace),
+			Err: pipeline.ErrInvalidTimeout}
 	}
 	return nil
 }

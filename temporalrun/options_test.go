@@ -36,6 +36,14 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 			opts: temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
 				"s0": {HeartbeatTimeout: -time.Second}}},
 			wantErr: pipeline.ErrInvalidTimeout, wantField: "HeartbeatTimeout"},
+		{name: "start-to-close below stage timeout",
+			opts: temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
+				"timed": {StartToCloseTimeout: time.Second}}},
+			wantErr: pipeline.ErrInvalidTimeout, wantField: "StartToCloseTimeout"},
+		{name: "start-to-close equal to stage timeout",
+			opts: temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
+				"timed": {StartToCloseTimeout: 2 * time.Second}}},
+			wantErr: pipeline.ErrInvalidTimeout, wantField: "StartToCloseTimeout"},
 		{name: "negative max concurrency", opts: temporalrun.Options{MaxConcurrency: -1},
 			wantErr: pipeline.ErrInvalidConcurrency, wantField: "MaxConcurrency"},
 		{name: "max concurrency above the limit",
@@ -45,7 +53,9 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := newPipeline(t, "invalid", pipeline.Options[runState]{}, manyStages(2)...)
+			stages := append(manyStages(2), addStage(&calls{}, "timed", 1,
+				pipeline.StageOptions{Timeout: 2 * time.Second}))
+			p := newPipeline(t, "invalid", pipeline.Options[runState]{}, stages...)
 			_, err := temporalrun.New(p, tt.opts)
 			require.ErrorIs(t, err, tt.wantErr)
 			var cfg *pipeline.ConfigError
@@ -62,6 +72,32 @@ func TestNewAcceptsLimits(t *testing.T) {
 	opts := temporalrun.Options{MaxConcurrency: temporalrun.MaxConcurrencyLimit}
 	_, err := temporalrun.New(p, opts)
 	require.NoError(t, err)
+}
+
+func TestNewAcceptsStartToCloseAboveTimeout(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, "above", pipeline.Options[runState]{},
+		addStage(&calls{}, "timed", 1, pipeline.StageOptions{Timeout: 2 * time.Second}),
+		addStage(&calls{}, "untimed", 1, pipeline.StageOptions{}))
+	_, err := temporalrun.New(p, temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
+		"timed":   {StartToCloseTimeout: 2*time.Second + time.Millisecond},
+		"untimed": {StartToCloseTimeout: time.Millisecond},
+	}})
+	require.NoError(t, err)
+}
+
+func TestStartToCloseErrorNamesStage(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, "below", pipeline.Options[runState]{},
+		addStage(&calls{}, "timed", 1, pipeline.StageOptions{Timeout: 2 * time.Second}))
+	_, err := temporalrun.New(p, temporalrun.Options{Stages: map[string]temporalrun.StageOptions{
+		"timed": {StartToCloseTimeout: time.Second}}})
+	var cfg *pipeline.ConfigError
+	require.ErrorAs(t, err, &cfg)
+	require.Equal(t, "timed", cfg.Stage)
+	require.Equal(t, "StartToCloseTimeout", cfg.Field)
+	require.Contains(t, cfg.Detail, "1s")
+	require.Contains(t, cfg.Detail, "2s")
 }
 
 func TestNewRejectsNilPipeline(t *testing.T) {
@@ -98,6 +134,10 @@ func TestMaxMapItems(t *testing.T) {
 		{name: "four stages", stages: 4, concurrency: 100,
 			want: (temporalrun.MaxHistoryEvents - 5 - 2*100) / (4 * temporalrun.EventsPerActivity)},
 		{name: "more stages than fit", stages: 10_000, concurrency: 1, want: 0},
+		{name: "zero concurrency means the default", stages: 1, concurrency: 0,
+			want: (temporalrun.MaxHistoryEvents - 5 - 2*temporalrun.DefaultMapConcurrency) /
+				temporalrun.EventsPerActivity},
+		{name: "negative concurrency", stages: 1, concurrency: -1, want: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

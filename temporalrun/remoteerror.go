@@ -19,8 +19,9 @@ const maxStackBytes = 8 << 10
 // matches the sentinel errors the original matched:
 // [context.Canceled], [context.DeadlineExceeded], [pipeline.ErrTimeout],
 // [pipeline.ErrPermanent], [pipeline.ErrPanic], [pipeline.ErrTypeMismatch],
-// [pipeline.ErrStateNotSerializable] and [ErrInvalidRequest]. Other sentinels and error types of the
-// handler do not match; compare Type and Message instead.
+// [pipeline.ErrStateNotSerializable] and [ErrInvalidRequest]. Other
+// sentinels and error types of the handler do not match; compare Type and
+// Message instead.
 //
 // It is the Err of the [*pipeline.StageError] that the client API returns.
 // On the client it unwraps to the SDK error it was decoded from, such as a

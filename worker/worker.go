@@ -20,13 +20,25 @@ var (
 	// ErrDuplicateName means two pipelines would register the same
 	// workflow or activity type on one worker.
 	ErrDuplicateName = errors.New("worker: duplicate workflow or activity type")
+	// ErrNoPipelines means no pipeline definition was passed, so the
+	// worker would serve nothing.
+	ErrNoPipelines = errors.New("worker: no pipeline definitions to register")
 )
 
 // New returns a Temporal worker for taskQueue ([temporalrun.DefaultTaskQueue]
-// when empty) that serves the workflows and activities of defs. Unless
-// opts.Interceptors already contains an interceptor made by [Interceptor], New
-// appends Interceptor(defs...), so that it runs inside the interceptors
-// already listed. The caller starts and stops the worker.
+// when empty) that serves the workflows and activities of defs. It rejects
+// what [Register] rejects. Unless opts.Interceptors already contains an
+// interceptor made by [Interceptor], New appends Interceptor(defs...), so
+// that it runs inside the interceptors already listed. The caller starts
+// and stops the worker.
+//
+// Every worker that polls a task queue must register the same pipelines.
+// The Temporal service dispatches each workflow and activity task to any
+// poller of the queue, so a worker that lacks a pipeline fails its tasks:
+// an activity fails with "unable to find activityType", which is retried
+// only while the stage has retries left. Give each deployment of a set of
+// pipelines its own task queue rather than sharing
+// [temporalrun.DefaultTaskQueue] with other workers.
 func New(
 	c client.Client, taskQueue string, opts sdkworker.Options, defs ...temporalrun.Definition,
 ) (sdkworker.Worker, error) {
@@ -55,7 +67,8 @@ func withInterceptor(opts sdkworker.Options, defs []temporalrun.Definition) sdkw
 
 // Register registers the workflows and activities of defs on r: a worker,
 // or a test workflow environment of go.temporal.io/sdk/testsuite. It rejects
-// nil definitions and names that two definitions share. For stage
+// an empty defs ([ErrNoPipelines]), nil definitions and names that two
+// definitions share. For stage
 // middleware to run around the activity interceptors, also install
 // [Interceptor] on the worker; without it, each activity runs the
 // middleware itself.
@@ -86,10 +99,13 @@ func register(r sdkworker.Registry, defs []temporalrun.Definition) {
 	}
 }
 
-// checkDefinitions rejects nil definitions and workflow or activity types
-// that two definitions share, because the SDK panics on a second
+// checkDefinitions rejects an empty list, nil definitions and workflow or
+// activity types that two definitions share, because the SDK panics on a second
 // registration of a name.
 func checkDefinitions(defs []temporalrun.Definition) error {
+	if len(defs) == 0 {
+		return ErrNoPipelines
+	}
 	workflows := map[string]bool{}
 	activities := map[string]bool{}
 	for i, def := range defs {

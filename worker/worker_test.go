@@ -82,6 +82,7 @@ func TestRegisterRejects(t *testing.T) {
 		defs    []temporalrun.Definition
 		wantErr error
 	}{
+		{name: "no definitions", defs: nil, wantErr: worker.ErrNoPipelines},
 		{name: "nil definition", defs: []temporalrun.Definition{orders, nil},
 			wantErr: worker.ErrNilDefinition},
 		{name: "same pipeline name", defs: []temporalrun.Definition{orders, clash},
@@ -156,4 +157,13 @@ func TestNewRejectsDuplicates(t *testing.T) {
 	_, err = worker.New(c, "", sdkworker.Options{}, newDefinition(t, "orders"),
 		newDefinition(t, "orders"))
 	require.ErrorIs(t, err, worker.ErrDuplicateName)
+}
+
+func TestNewRejectsNoPipelines(t *testing.T) {
+	t.Parallel()
+	c, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:7333"})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	_, err = worker.New(c, "", sdkworker.Options{})
+	require.ErrorIs(t, err, worker.ErrNoPipelines)
 }
