@@ -113,7 +113,7 @@
 // # Errors
 //
 // Every run-time failure of a stage comes back as a [*StageError] with the
-// stage name, the number of attempts made and the last attempt's error,
+// stage name, the number of attempts started and the last attempt's error,
 // unchanged, as Err. [errors.Is] and [errors.As] therefore reach the
 // handler's own error. The same pipeline never wraps a StageError twice,
 // even when a middleware returns it or wraps it with %w. A pipeline run

@@ -85,9 +85,11 @@ func (e *ConfigError) Error() string {
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // StageError is the one error type for a failed stage. Attempts counts the
-// handler calls made by the last run of the stage's retry loop, 0 when the
-// stage never started. Err is the last attempt's error, unchanged, so that
-// [errors.Is] and [errors.As] reach the handler's own error.
+// attempts started by the last run of the stage's retry loop, including one
+// that a timeout abandoned before it returned. It is 0 when no attempt
+// started, such as when ctx was done before the stage or a middleware
+// returned without calling next. Err is the last attempt's error, unchanged,
+// so that [errors.Is] and [errors.As] reach the handler's own error.
 type StageError struct {
 	Stage    string
 	Attempts int

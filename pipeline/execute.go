@@ -33,8 +33,9 @@ func (p *Pipeline[In, Out, S]) chain(
 	if len(p.opts.Middleware) == 0 && custom == nil {
 		return p.inner(ctx, st, input, state, attempt, nil)
 	}
-	// attempts is atomic because a timeout middleware may abandon the inner
-	// call at its deadline while the call's retry loop still writes to it.
+	// attempts counts the attempts started so far. It is atomic because a
+	// timeout middleware may abandon the inner call at its deadline while the
+	// call's retry loop still writes to it.
 	var attempts atomic.Int64
 	attempts.Store(int64(attempt))
 	h := custom
@@ -79,10 +80,13 @@ func (p *Pipeline[In, Out, S]) retry(
 ) (any, error) {
 	policy := st.opts.Retry
 	for n := 1; ; n++ {
-		out, err := p.attempt(ctx, st, input, state)
+		// Count the attempt when it starts: a timeout middleware may abandon
+		// the chain before the attempt returns, and its error must still
+		// count the attempt.
 		if attempts != nil {
 			attempts.Store(int64(n))
 		}
+		out, err := p.attempt(ctx, st, input, state)
 		if err == nil {
 			return out, nil
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -346,6 +347,62 @@ func TestMiddlewareNilOutputRejectedWhenNotNillable(t *testing.T) {
 			se := stageErrorOf(t, err)
 			assert.Equal(t, "produce", se.Stage)
 			assert.ErrorContains(t, err, "middleware returned nil")
+		})
+	}
+}
+
+// timeoutMiddleware bounds the rest of the chain by d, as middleware.Timeout
+// does.
+func timeoutMiddleware(d time.Duration) pipeline.Middleware[testState] {
+	return func(ctx context.Context, _ string, in any, s *testState,
+		next pipeline.Handler[testState]) (any, error) {
+		return pipeline.RunWithTimeout(ctx, d, s,
+			func(ctx context.Context, s *testState) (any, error) { return next(ctx, in, s) })
+	}
+}
+
+func TestMiddlewareTimeoutCountsStartedAttempt(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	p := newPipeline(t, pipeline.Options[testState]{
+		Middleware: []pipeline.Middleware[testState]{timeoutMiddleware(shortTimeout)}},
+		pipeline.NewStage("ignores-ctx", func(_ context.Context, v int) (int, error) {
+			<-release // ignores ctx, so the middleware abandons the call
+			return v, nil
+		}, pipeline.StageOptions{}))
+
+	_, err := p.Run(t.Context(), 1, nil)
+	require.ErrorIs(t, err, pipeline.ErrTimeout)
+	assert.Equal(t, 1, stageErrorOf(t, err).Attempts, "the handler ran once")
+}
+
+func TestMiddlewareWrongOutputCountsAttempts(t *testing.T) {
+	t.Parallel()
+	toString := func(ctx context.Context, _ string, in any, s *testState,
+		next pipeline.Handler[testState]) (any, error) {
+		if _, err := next(ctx, in, s); err != nil {
+			return nil, err
+		}
+		return "not an int", nil
+	}
+	tests := []struct {
+		name string
+		mws  []pipeline.Middleware[testState]
+	}{
+		{name: "wrong type", mws: []pipeline.Middleware[testState]{toString}},
+		{name: "wrong type under timeout", mws: []pipeline.Middleware[testState]{
+			timeoutMiddleware(time.Minute), toString}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := newPipeline(t, pipeline.Options[testState]{Middleware: tc.mws},
+				pipeline.NewStage("add-one", addOne, pipeline.StageOptions{}))
+
+			_, err := p.Run(t.Context(), 1, nil)
+			require.ErrorIs(t, err, pipeline.ErrTypeMismatch)
+			assert.Equal(t, 1, stageErrorOf(t, err).Attempts, "the handler ran once")
 		})
 	}
 }
