@@ -69,7 +69,7 @@ func exitStatus(err error) int {
 	switch {
 	case errors.As(err, &usage), errors.As(err, &input), errors.As(err, &limit),
 		errors.Is(err, catalog.ErrConnect), errors.Is(err, catalog.ErrClientConfig),
-		errors.Is(err, catalog.ErrWorkflowMismatch):
+		errors.Is(err, catalog.ErrWorkflowMismatch), errors.Is(err, catalog.ErrInputMismatch):
 		return 2
 	}
 	return 1

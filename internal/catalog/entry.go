@@ -31,7 +31,8 @@ type runner interface {
 	definition() temporalrun.Definition
 	checkMap(items, concurrency int) error
 	start(ctx context.Context, c client.Client, items Items, opts JobOptions) (Job, error)
-	attach(ctx context.Context, c client.Client, workflowID, runID string, isMap bool) (Job, error)
+	attach(ctx context.Context, c client.Client, workflowID, runID string, items Items,
+		isMap bool) (Job, error)
 }
 
 // Name returns the pipeline name.
@@ -97,7 +98,8 @@ type JobOptions struct {
 	// temporalrun package's default task queue.
 	TaskQueue string
 	// WorkflowID, when set, makes the start idempotent: a workflow that
-	// already has this ID is attached to instead of started again. Default:
+	// already has this ID and the same inputs is attached to instead of
+	// started again. Default:
 	// a new ID made of the pipeline name and a random suffix.
 	WorkflowID string
 }

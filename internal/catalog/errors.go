@@ -37,7 +37,24 @@ var (
 	// ErrWorkflowMismatch means an existing workflow ID that belongs to
 	// another pipeline or to another kind of workflow.
 	ErrWorkflowMismatch = errors.New("catalog: workflow ID already used by another kind of workflow")
+	// ErrInputMismatch means an existing workflow ID whose workflow started
+	// with other inputs.
+	ErrInputMismatch = errors.New("catalog: workflow ID already used with other inputs")
 )
+
+// ReusedIDError is a start with a workflow ID whose workflow, running or
+// closed, started with other inputs. It matches [ErrInputMismatch].
+type ReusedIDError struct {
+	WorkflowID string
+}
+
+func (e *ReusedIDError) Error() string {
+	return fmt.Sprintf("workflow ID %s already ran with other input; choose another ID",
+		e.WorkflowID)
+}
+
+// Unwrap returns ErrInputMismatch.
+func (e *ReusedIDError) Unwrap() error { return ErrInputMismatch }
 
 // InputError is an input rejected before anything ran. Err is one of
 // [ErrMalformedJSON], [ErrWrongType], [ErrInvalidInput],
@@ -78,6 +95,22 @@ func (e *InputError) Unwrap() []error {
 	}
 	return []error{e.Err, e.Cause}
 }
+
+// NamespaceError is a Temporal namespace that the server does not have. It
+// matches [ErrClientConfig] and the server's error.
+type NamespaceError struct {
+	Namespace string
+	Err       error
+}
+
+func (e *NamespaceError) Error() string {
+	return fmt.Sprintf("namespace %q is not found on the Temporal server; check "+
+		"TEMPORAL_NAMESPACE or create it with `temporal operator namespace create "+
+		"--namespace %s`", e.Namespace, e.Namespace)
+}
+
+// Unwrap returns ErrClientConfig and the server's error.
+func (e *NamespaceError) Unwrap() []error { return []error{ErrClientConfig, e.Err} }
 
 // ConnectError is a failed connection to the Temporal server.
 type ConnectError struct {

@@ -1,9 +1,11 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/client"
 
@@ -42,8 +44,12 @@ func (a *adapter[In, Out, S]) start(
 	return mapJob(h, items.inputs, false), nil
 }
 
+// attach returns a job for an existing workflow after checking that it
+// started with the inputs of items. Both sides are compared as the JSON that
+// json.Marshal makes of the typed values, so formatting differences in the
+// user's JSON do not count.
 func (a *adapter[In, Out, S]) attach(
-	ctx context.Context, c client.Client, workflowID, runID string, isMap bool,
+	ctx context.Context, c client.Client, workflowID, runID string, items Items, isMap bool,
 ) (Job, error) {
 	values, err := a.remote.StartedInputs(ctx, c, workflowID, runID)
 	if err != nil {
@@ -52,6 +58,9 @@ func (a *adapter[In, Out, S]) attach(
 	inputs, err := encodeInputs(values)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.EqualFunc(inputs, items.inputs, sameJSON) {
+		return nil, &ReusedIDError{WorkflowID: workflowID}
 	}
 	if isMap {
 		return mapJob(temporalrun.AttachMap(a.remote, c, workflowID, runID), inputs, true), nil
@@ -71,3 +80,5 @@ func encodeInputs[In any](values []In) ([]json.RawMessage, error) {
 	}
 	return inputs, nil
 }
+
+func sameJSON(a, b json.RawMessage) bool { return bytes.Equal(a, b) }

@@ -21,24 +21,38 @@ import (
 // input.
 //
 // With opts.WorkflowID set, a workflow that already has that ID, running
-// or closed, is attached to instead of started again. Its results then
-// echo the inputs it was started with, which may differ from items. A
-// workflow of another pipeline or kind under that ID is an error matching
-// [ErrWorkflowMismatch].
+// or closed, is attached to instead of started again. A workflow of
+// another pipeline or kind under that ID is an error matching
+// [ErrWorkflowMismatch], and one started with other inputs, compared as
+// canonical JSON, is a [*ReusedIDError] matching [ErrInputMismatch].
+//
+// A namespace that the server does not have is a [*NamespaceError]
+// matching [ErrClientConfig].
 func (e *Entry) Start(ctx context.Context, c client.Client, items Items, opts JobOptions) (Job, error) {
 	if err := e.CheckStart(items, opts); err != nil {
 		return nil, err
 	}
+	job, err := e.start(ctx, c, items, opts)
+	var notFound *serviceerror.NamespaceNotFound
+	if errors.As(err, &notFound) {
+		return nil, &NamespaceError{Namespace: notFound.Namespace, Err: err}
+	}
+	return job, err
+}
+
+// start starts or attaches to the workflow of items, as [Entry.Start]
+// describes, after the checks.
+func (e *Entry) start(ctx context.Context, c client.Client, items Items, opts JobOptions) (Job, error) {
 	if opts.WorkflowID == "" {
 		opts.WorkflowID = newWorkflowID(e.name, opts.Map)
 		return e.impl.start(ctx, c, items, opts)
 	}
-	if job, err := e.attach(ctx, c, opts); job != nil || err != nil {
+	if job, err := e.attach(ctx, c, items, opts); job != nil || err != nil {
 		return job, err
 	}
 	job, err := e.impl.start(ctx, c, items, opts)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		return e.attach(ctx, c, opts) // started by someone else since the check
+		return e.attach(ctx, c, items, opts) // started by someone else since the check
 	}
 	return job, err
 }
@@ -62,7 +76,9 @@ func (e *Entry) Definition() temporalrun.Definition { return e.impl.definition()
 
 // attach returns a job for the workflow opts.WorkflowID, or a nil job
 // when no workflow has that ID.
-func (e *Entry) attach(ctx context.Context, c client.Client, opts JobOptions) (Job, error) {
+func (e *Entry) attach(
+	ctx context.Context, c client.Client, items Items, opts JobOptions,
+) (Job, error) {
 	desc, err := c.DescribeWorkflowExecution(ctx, opts.WorkflowID, "")
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -80,7 +96,8 @@ func (e *Entry) attach(ctx context.Context, c client.Client, opts JobOptions) (J
 		return nil, fmt.Errorf("%w: workflow %s is of type %q, not %q; choose another ID",
 			ErrWorkflowMismatch, opts.WorkflowID, got, want)
 	}
-	return e.impl.attach(ctx, c, opts.WorkflowID, info.GetExecution().GetRunId(), opts.Map)
+	return e.impl.attach(ctx, c, opts.WorkflowID, info.GetExecution().GetRunId(), items,
+		opts.Map)
 }
 
 // startOptions returns the options of a new workflow. A workflow ID chosen

@@ -100,12 +100,17 @@ func TestStartWithWorkflowIDAttaches(t *testing.T) {
 	require.NoError(t, err)
 	want := waitJob(t, job)
 
-	again, err := e.Start(t.Context(), c, second, opts)
+	again, err := e.Start(t.Context(), c, first, opts)
 	require.NoError(t, err)
 	require.True(t, again.Attached())
 	require.Equal(t, job.RunID(), again.RunID())
-	require.Equal(t, 2, again.Total(), "the first start's items")
+	require.Equal(t, 2, again.Total())
 	require.JSONEq(t, want, waitJob(t, again))
+
+	_, err = e.Start(t.Context(), c, second, opts)
+	require.ErrorIs(t, err, catalog.ErrInputMismatch)
+	require.Equal(t, "workflow ID "+opts.WorkflowID+
+		" already ran with other input; choose another ID", err.Error())
 
 	single, err := e.DecodeValue([]byte("2"))
 	require.NoError(t, err)
@@ -129,8 +134,11 @@ func TestStartSingleRunAttaches(t *testing.T) {
 	want := waitJob(t, job)
 	require.Contains(t, want, `"stage":"check"`)
 
-	again, err := e.Start(t.Context(), c, even, opts)
+	again, err := e.Start(t.Context(), c, odd, opts)
 	require.NoError(t, err)
 	require.True(t, again.Attached())
 	require.JSONEq(t, want, waitJob(t, again))
+
+	_, err = e.Start(t.Context(), c, even, opts)
+	require.ErrorIs(t, err, catalog.ErrInputMismatch)
 }
