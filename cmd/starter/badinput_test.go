@@ -38,6 +38,8 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 			catalog.ErrMalformedJSON, "starter: JSON argument: malformed JSON: "},
 		{"unquoted path argument", "", []string{"run", "/etc/hosts"},
 			catalog.ErrMalformedJSON, "starter: JSON argument: malformed JSON: "},
+		{"empty JSON argument", "\"a\"", []string{"run", ""},
+			catalog.ErrMalformedJSON, "starter: JSON argument: malformed JSON: empty input"},
 		{"malformed JSON on stdin", "[1,", []string{"run"},
 			catalog.ErrMalformedJSON, "starter: stdin: malformed JSON: "},
 		{"empty stdin", "", []string{"run"},
@@ -112,9 +114,9 @@ func TestBadUsage(t *testing.T) {
 			`starter: map takes no arguments, got "extra"`},
 		{"missing items file", []string{"map", "-items", items + ".missing"},
 			"starter: open the -items file: "},
-		{"out in a missing directory", []string{"run", "-local", "-out",
-			filepath.Join(t.TempDir(), "missing", "r.jsonl"), `"a"`},
-			"starter: create the -out file: "},
+		{"out under a file", []string{"run", "-local", "-out",
+			filepath.Join(items, "r.jsonl"), `"a"`},
+			"starter: create the -out directory: "},
 		{"dir for another pipeline", []string{"map", "-pipeline", "nope", "-dir", "."},
 			`starter: unknown pipeline "nope"`},
 	}
@@ -146,9 +148,18 @@ func TestUnreachableServer(t *testing.T) {
 
 func TestHelpExitsZero(t *testing.T) {
 	isolate(t)
-	for _, args := range [][]string{{"help"}, {"run", "-h"}, {"map", "-h"}} {
+	for _, args := range [][]string{{"help"}, {"run", "-h"}, {"map", "-h"}, {"list", "-h"}} {
 		got := runStarter(t, "", args...)
 		require.Equal(t, 0, got.code, "args %q", args)
 		require.Contains(t, got.stdout+got.stderr, "Usage", "args %q", args)
 	}
+}
+
+func TestListHelpShowsUsage(t *testing.T) {
+	isolate(t)
+
+	got := runStarter(t, "", "list", "-h")
+
+	require.Equal(t, 0, got.code)
+	require.True(t, strings.HasPrefix(got.stderr, "Usage: starter list\n"), got.stderr)
 }

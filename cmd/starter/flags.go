@@ -26,7 +26,8 @@ type jobFlags struct {
 	taskQueue      string
 	connectTimeout time.Duration
 	webUI          string
-	value          string // run: the JSON argument, empty for stdin
+	value          string // run: the JSON argument
+	hasValue       bool   // run: a JSON argument was given, even an empty one
 
 	items       string // map: JSON Lines file, "-" for stdin
 	dir         string // map: directory whose files are the items
@@ -111,6 +112,7 @@ func (f *jobFlags) setPositional(args []string) error {
 		return usagef("run takes one JSON argument, got %d; quote the JSON value", len(args))
 	}
 	f.value = args[0]
+	f.hasValue = true
 	return nil
 }
 

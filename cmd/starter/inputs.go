@@ -14,7 +14,7 @@ import (
 // means bad input.
 func readItems(f *jobFlags, entry *catalog.Entry, stdin io.Reader) (catalog.Items, error) {
 	switch {
-	case f.subcommand == "run" && f.value != "":
+	case f.subcommand == "run" && f.hasValue:
 		items, err := entry.DecodeValue([]byte(f.value))
 		return items, wrapInput("JSON argument", err)
 	case f.subcommand == "run":

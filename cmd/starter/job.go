@@ -41,6 +41,10 @@ func runJob(
 
 	rep := &reporter{flags: f, entry: entry, job: job, where: where, started: started,
 		stderr: stderr}
+	if !f.wait && job.WorkflowID() == "" {
+		fmt.Fprintf(stderr, "%s %s: 0 items, no workflow started\n", f.subcommand, entry.Name())
+		return nil
+	}
 	if !f.wait {
 		fmt.Fprintln(stdout, job.WorkflowID())
 		rep.startedLine()
@@ -91,12 +95,14 @@ type server struct {
 }
 
 // startJob starts the job in-process, or dials Temporal and starts or
-// attaches to its workflow. The returned function closes the client.
+// attaches to its workflow. A Map of 0 items runs in-process even without
+// -local, so it needs no server. The returned function closes the client.
 func startJob(
 	ctx context.Context, f *jobFlags, entry *catalog.Entry, items catalog.Items,
 	stderr io.Writer,
 ) (catalog.Job, server, func(), error) {
-	if f.local {
+	if f.local || items.Len() == 0 {
+		// An empty Map finishes at once in-process, without a workflow.
 		job, err := entry.RunLocal(ctx, items, f.jobOptions())
 		return job, server{}, func() {}, err
 	}

@@ -14,6 +14,11 @@ import (
 func listPipelines(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: starter list\n\n"+
+			"Lists the built-in pipelines: name, JSON input type and description.\n"+
+			"It takes no flags or arguments.\n")
+	}
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err: err, printed: true}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -179,4 +180,85 @@ func TestLocalRelativePaths(t *testing.T) {
 			require.Equal(t, sha256Hex("one\n"), lines[0].Output.SHA256)
 		})
 	}
+}
+
+func TestLocalMapItemsWithByteOrderMark(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	notes := writeFile(t, dir, "notes.txt", "one\n")
+	arg, err := json.Marshal(notes)
+	require.NoError(t, err)
+	items := writeFile(t, dir, "items.jsonl", "\ufeff"+string(arg)+"\n")
+
+	got := runStarter(t, "", "map", "-local", "-items", items)
+
+	require.NoError(t, got.err)
+	lines := parseResults(t, got.stdout)
+	require.Len(t, lines, 1)
+	require.Equal(t, sha256Hex("one\n"), lines[0].Output.SHA256)
+}
+
+// The server address is a closed port, so a start of a workflow would fail
+// with catalog.ErrConnect.
+func TestEmptyMapStartsNoWorkflow(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	empty := writeFile(t, dir, "empty.jsonl", "")
+	emptyDir := filepath.Join(dir, "empty")
+	require.NoError(t, os.Mkdir(emptyDir, 0o755))
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty items file", []string{"map", "-items", empty},
+			"map fileinfo: 0 items, 0 failed, "},
+		{"empty directory", []string{"map", "-dir", emptyDir},
+			"map fileinfo: 0 items, 0 failed, "},
+		{"without waiting", []string{"map", "-no-wait", "-items", empty},
+			"map fileinfo: 0 items, no workflow started\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runStarter(t, "", tt.args...)
+
+			require.NoError(t, got.err)
+			require.Equal(t, 0, got.code)
+			require.Empty(t, got.stdout)
+			require.True(t, strings.HasPrefix(got.stderr, tt.want), got.stderr)
+			require.True(t, strings.HasSuffix(got.stderr, "no workflow started\n"), got.stderr)
+		})
+	}
+}
+
+func TestOutCreatesParentDirectories(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	notes := writeFile(t, dir, "notes.txt", "one\n")
+	arg, err := json.Marshal(notes)
+	require.NoError(t, err)
+	out := filepath.Join(dir, "a", "b", "results.jsonl")
+
+	got := runStarter(t, "", "run", "-local", "-out", out, string(arg))
+
+	require.NoError(t, got.err)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Len(t, parseResults(t, string(data)), 1)
+}
+
+func TestLocalRunInterrupted(t *testing.T) {
+	isolate(t)
+	notes := writeFile(t, t.TempDir(), "notes.txt", "one\n")
+	arg, err := json.Marshal(notes)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+
+	got := runStarterContext(ctx, t, string(arg)+"\n", "map", "-local", "-items", "-")
+
+	require.Equal(t, 1, got.code)
+	require.Equal(t, "starter: interrupted; the in-process map stopped without results\n",
+		got.stderr)
 }

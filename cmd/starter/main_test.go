@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -45,8 +46,14 @@ type outcome struct {
 
 func runStarter(t *testing.T, stdin string, args ...string) outcome {
 	t.Helper()
+	return runStarterContext(t.Context(), t, stdin, args...)
+}
+
+// runStarterContext runs the starter like runStarter, under ctx.
+func runStarterContext(ctx context.Context, t *testing.T, stdin string, args ...string) outcome {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(t.Context(), args, strings.NewReader(stdin), &stdout, &stderr)
+	err := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr)
 	code := report(&stderr, err)
 	return outcome{err: err, code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

@@ -42,9 +42,11 @@ func (r *reporter) finish(ctx context.Context, out *resultsFile) error {
 		fmt.Fprintf(r.stderr, "%s %s: workflow %s already exists; reporting it\n",
 			r.flags.subcommand, r.entry.Name(), r.job.WorkflowID())
 	}
-	stop := r.showProgress(ctx)
+	stopProgress := r.showProgress(ctx)
+	stopHint := r.hintWithoutProgress(ctx)
 	results, err := r.job.Wait(ctx)
-	stop()
+	stopHint()
+	stopProgress()
 	if err != nil {
 		return r.waitError(ctx, err)
 	}
@@ -58,10 +60,16 @@ func (r *reporter) finish(ctx context.Context, out *resultsFile) error {
 	return newJobError(results, r.job.Total())
 }
 
+// waitError returns the error of a Wait that failed. An interrupted
+// in-process job exits with status 1, as an interrupted wait on Temporal does.
 func (r *reporter) waitError(ctx context.Context, err error) error {
-	if ctx.Err() != nil && r.job.WorkflowID() != "" {
+	switch {
+	case ctx.Err() != nil && r.job.WorkflowID() != "":
 		return fmt.Errorf("interrupted; workflow %s keeps running, "+
 			"and -workflow-id %s reports it later", r.job.WorkflowID(), r.job.WorkflowID())
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted; the in-process %s stopped without results",
+			r.flags.subcommand)
 	}
 	return fmt.Errorf("wait for the %s: %w", r.flags.subcommand, err)
 }
@@ -82,9 +90,12 @@ func (r *reporter) summary(results []catalog.Result) {
 		fmt.Fprintf(&b, ", %d without a result", missing)
 	}
 	fmt.Fprintf(&b, ", %v", roundDuration(time.Since(r.started)))
-	if r.job.WorkflowID() == "" {
+	switch {
+	case r.job.WorkflowID() == "" && r.flags.local:
 		b.WriteString(", in-process")
-	} else {
+	case r.job.WorkflowID() == "":
+		b.WriteString(", no workflow started")
+	default:
 		fmt.Fprintf(&b, ", workflow %s%s", r.job.WorkflowID(), r.link())
 	}
 	fmt.Fprintln(r.stderr, b.String())
@@ -98,6 +109,62 @@ func (r *reporter) link() string {
 		return ""
 	}
 	return ", " + url
+}
+
+// noProgressHintDelay is how long a job on Temporal may run without its
+// first item done, or for a single run without finishing, before the starter
+// prints a hint that no worker may be polling the task queue. It is a
+// variable so that tests can shorten it.
+var noProgressHintDelay = 10 * time.Second
+
+// hintWithoutProgress prints the no-worker hint once on stderr when a job on
+// Temporal shows no progress after noProgressHintDelay. The returned
+// function stops the check and waits for it, so that it prints nothing
+// after Wait returns.
+func (r *reporter) hintWithoutProgress(ctx context.Context) (stop func()) {
+	if r.job.WorkflowID() == "" {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		timer := time.NewTimer(noProgressHintDelay)
+		defer timer.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		if r.madeProgress(ctx) || ctx.Err() != nil {
+			return
+		}
+		prefix := ""
+		if r.flags.subcommand == "map" && isTerminal(r.stderr) {
+			prefix = "\r\x1b[K" // clears the progress line
+		}
+		queue := r.flags.taskQueue
+		fmt.Fprintf(r.stderr, "%s%s %s: no progress after %v; no worker may be polling "+
+			"task queue %s (start one with bin/worker -task-queue %s)\n", prefix,
+			r.flags.subcommand, r.entry.Name(), noProgressHintDelay, queue, queue)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// madeProgress reports whether a Map has finished an item. A single run
+// has no progress short of finishing, and a Map whose progress query fails,
+// as it does while no worker polls, counts as none.
+func (r *reporter) madeProgress(ctx context.Context) bool {
+	if r.flags.subcommand != "map" {
+		return false
+	}
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	p, err := r.job.Progress(qctx)
+	return err == nil && p.Done > 0
 }
 
 // showProgress refreshes a progress line in place on stderr while a map

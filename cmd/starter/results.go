@@ -22,14 +22,17 @@ type resultsFile struct {
 }
 
 // openResults prepares path for the results, or stdout when path is empty
-// or "-". It fails early, before anything starts, when path cannot be
-// written.
+// or "-", and creates the missing parent directories of path. It fails
+// early, before anything starts, when path cannot be written.
 func openResults(path string, stdout io.Writer) (*resultsFile, error) {
 	if path == "" || path == "-" {
 		return &resultsFile{w: stdout}, nil
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return nil, usagef("-out %s is a directory", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, &usageError{err: fmt.Errorf("create the -out directory: %w", err)}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
