@@ -17,6 +17,10 @@ import (
 // copies are made) that is written back when fn returns in time, so a call
 // abandoned at its deadline can never race with later writers; its writes are
 // lost. The stage timeout and the timeout middleware are built on it.
+//
+// fn runs on its own goroutine, so a panic in fn comes back as a
+// [*PanicError], and a call of runtime.Goexit in fn as an error rather than
+// ending the caller's goroutine.
 func RunWithTimeout[S any](
 	ctx context.Context, d time.Duration, state *S,
 	fn func(ctx context.Context, state *S) (any, error),
@@ -27,6 +31,11 @@ func RunWithTimeout[S any](
 	}
 	return runWithTimeout(ctx, d, state, copier, fn)
 }
+
+// errGoexit is the error of a call that ended with runtime.Goexit, which
+// runs deferred calls but returns no result, on a goroutine that this
+// package started.
+var errGoexit = errors.New("pipeline: runtime.Goexit called by a handler, hook or middleware")
 
 type callResult struct {
 	value any
@@ -48,13 +57,17 @@ func runWithTimeout[S any](
 	done := make(chan callResult, 1) // buffered: an abandoned call must not block
 	go func() {
 		var r callResult
+		returned := false
 		defer func() {
 			if p := recover(); p != nil {
 				r = callResult{err: &PanicError{Value: p, Stack: debug.Stack()}}
+			} else if !returned {
+				r = callResult{err: errGoexit}
 			}
 			done <- r
 		}()
 		r.value, r.err = fn(tctx, private)
+		returned = true
 	}()
 
 	select {

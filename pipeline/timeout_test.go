@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -238,4 +239,33 @@ func TestTimeoutResetsFieldsJSONSkips(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, state.Count)
 	assert.Nil(t, state.Cache, "the copy keeps only what JSON encodes")
+}
+
+func TestTimeoutHandlerGoexitFailsStage(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, pipeline.Options[testState]{},
+		pipeline.NewStage("goexit", func(context.Context, int) (int, error) {
+			runtime.Goexit()
+			return 1, nil
+		}, pipeline.StageOptions{Timeout: time.Minute}))
+
+	got, err := p.Run(t.Context(), 1, nil)
+	require.ErrorContains(t, err, "runtime.Goexit")
+	assert.NotErrorIs(t, err, pipeline.ErrTimeout)
+	assert.Zero(t, got)
+	se := stageErrorOf(t, err)
+	assert.Equal(t, "goexit", se.Stage)
+	assert.Equal(t, 1, se.Attempts)
+}
+
+func TestRunWithTimeoutGoexitIsError(t *testing.T) {
+	t.Parallel()
+	var state testState
+	got, err := pipeline.RunWithTimeout(t.Context(), time.Minute, &state,
+		func(context.Context, *testState) (any, error) {
+			runtime.Goexit()
+			return "unreachable", nil
+		})
+	require.ErrorContains(t, err, "runtime.Goexit")
+	assert.Nil(t, got)
 }
