@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/async-pipeline/async-pipeline-go/internal/catalog"
 	"github.com/async-pipeline/async-pipeline-go/temporalrun"
@@ -44,7 +46,7 @@ func (e *jobError) Error() string {
 		item += fmt.Sprintf(" in stage %q after %d %s", f.Stage, f.Attempts,
 			plural(f.Attempts, "attempt", "attempts"))
 	}
-	item += ": " + f.Message
+	item += ": " + withoutLongInput(f.Message, e.first.Input)
 	if e.total == 1 {
 		return item
 	}
@@ -52,6 +54,17 @@ func (e *jobError) Error() string {
 }
 
 func (e *jobError) Unwrap() error { return e.first.Error }
+
+// withoutLongInput returns message with each copy of a JSON string input
+// too long for a message, such as a long file path, replaced by "the
+// input", because the message already shows the shortened input once.
+func withoutLongInput(message string, input json.RawMessage) string {
+	var text string
+	if len(input) <= maxInputInMessage || json.Unmarshal(input, &text) != nil || text == "" {
+		return message
+	}
+	return strings.ReplaceAll(message, text, "the input")
+}
 
 func shorten(input []byte) string {
 	if len(input) <= maxInputInMessage {

@@ -262,3 +262,20 @@ func TestLocalRunInterrupted(t *testing.T) {
 	require.Equal(t, "starter: interrupted; the in-process map stopped without results\n",
 		got.stderr)
 }
+
+func TestLocalRunNameTooLong(t *testing.T) {
+	isolate(t)
+	long := filepath.Join(t.TempDir(), strings.Repeat("n", 5000))
+	arg, err := json.Marshal(long)
+	require.NoError(t, err)
+
+	got := runStarter(t, "", "run", "-local", string(arg))
+
+	require.Equal(t, 1, got.code)
+	lines := parseResults(t, got.stdout)
+	require.Len(t, lines, 1)
+	require.Equal(t, 1, lines[0].Error.Attempts, "a name that is too long is not retried")
+	require.Equal(t, 2, strings.Count(got.stderr, "\n"), "the summary and the error")
+	require.Contains(t, got.stderr, "stat the input: file name too long")
+	require.Less(t, len(got.stderr), 400, "the path appears once, shortened")
+}
