@@ -115,6 +115,9 @@
 //   - A handler panic matches [pipeline.ErrPanic] and keeps the stack.
 //   - A cancelled workflow matches [context.Canceled]. The workflow ends as
 //     cancelled, and the stage it stopped reports 0 attempts.
+//   - An activity that the worker which polled it does not register fails
+//     with Type "ActivityNotRegisteredError" and a message saying that every
+//     worker polling a task queue must register the same pipelines.
 //
 // On failure the run state as of the failure comes back too. [DecodeError]
 // does the decoding for runs waited on outside this package.

@@ -93,6 +93,7 @@ func sdkRemoteError(err error) RemoteError {
 	var timeoutErr *temporal.TimeoutError
 	var canceledErr *temporal.CanceledError
 	var panicErr *temporal.PanicError
+	var appErr *temporal.ApplicationError
 	switch {
 	case errors.As(cause, &timeoutErr):
 		r.Type = "*temporal.TimeoutError"
@@ -104,9 +105,18 @@ func sdkRemoteError(err error) RemoteError {
 		r.Type = "*temporal.PanicError"
 		r.Matches = []string{"pipeline.ErrPanic"}
 		r.Stack = panicErr.StackTrace()
+	case errors.As(cause, &appErr) && appErr.Type() == activityNotRegisteredType:
+		r.Type = activityNotRegisteredType
+		r.Message += ": a worker polling the activity's task queue does not register " +
+			"this pipeline. Every worker polling a task queue must register the same " +
+			"pipelines, so give each set of pipelines its own task queue"
 	}
 	return r
 }
+
+// activityNotRegisteredType is the application error type of the failure
+// that an SDK worker reports for an activity type it does not register.
+const activityNotRegisteredType = "ActivityNotRegisteredError"
 
 // endWorkflow returns the error that ends a workflow with details: a
 // cancellation when the workflow was cancelled, else a failure. The
