@@ -124,6 +124,13 @@
 // [ErrPanic], so under Map it fails only its item. Hook panics are reported
 // like hook errors.
 //
+// A handler under a timeout runs on its own goroutine, so a call of
+// runtime.Goexit there fails the attempt with an error. Without a timeout,
+// runtime.Goexit ends the goroutine that called Run, as it does for any Go
+// function. Under Map and MapSettled that goroutine is a worker: the item
+// fails with an error naming runtime.Goexit and a new worker runs the items
+// left.
+//
 // # Map
 //
 // [Pipeline.Map] runs the pipeline on every item, at most concurrency items

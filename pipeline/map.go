@@ -69,7 +69,7 @@ func (p *Pipeline[In, Out, S]) MapSettled(
 	}
 	results := make([]ItemResult[Out, S], len(items))
 	started := make([]bool, len(items))
-	_, _ = forEachItem(ctx, len(items), concurrency, false,
+	failures, _ := forEachItem(ctx, len(items), concurrency, false,
 		func(ctx context.Context, i int) error {
 			started[i] = true
 			r := &results[i]
@@ -82,6 +82,11 @@ func (p *Pipeline[In, Out, S]) MapSettled(
 			r.State = *s
 			return nil
 		})
+	// The closure above returns no errors, so failures lists only items
+	// whose run called runtime.Goexit and never set their result.
+	for _, f := range failures {
+		results[f.Index].Err = f.Err
+	}
 	for i := range results {
 		if !started[i] {
 			results[i].Err = ctx.Err()
@@ -108,7 +113,8 @@ var errStopped = errors.New("pipeline: map stopped after a failed item")
 // forEachItem calls run for indexes 0..n-1 on at most concurrency goroutines
 // and returns the failures in index order. With failFast the first failure
 // cancels the others and failures they report because of it are dropped.
-// The error is ctx's error when ctx ended the loop.
+// The error is ctx's error when ctx ended the loop, and the failures are
+// then still returned.
 func forEachItem(
 	ctx context.Context, n, concurrency int, failFast bool,
 	run func(ctx context.Context, i int) error,
@@ -135,24 +141,40 @@ func forEachItem(
 			cancel(errStopped)
 		}
 	}
-	for range min(concurrency, n) {
-		wg.Go(func() {
-			for ictx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := run(ictx, i); err != nil {
-					record(i, err)
-				}
+	var worker func()
+	// runItem runs item i and records its failure. A run that calls
+	// runtime.Goexit ends this worker's goroutine and cannot be stopped, so
+	// the deferred call records the item as failed and starts a new worker
+	// for the items left. It runs before wg.Done of the ending worker, so
+	// wg.Go here cannot race with wg.Wait.
+	runItem := func(i int) {
+		returned := false
+		defer func() {
+			if !returned {
+				record(i, errGoexit)
+				wg.Go(worker)
 			}
-		})
+		}()
+		err := run(ictx, i)
+		returned = true
+		if err != nil {
+			record(i, err)
+		}
+	}
+	worker = func() {
+		for ictx.Err() == nil {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			runItem(i)
+		}
+	}
+	for range min(concurrency, n) {
+		wg.Go(worker)
 	}
 	wg.Wait()
 
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	slices.SortFunc(failures, func(a, b *ItemError) int { return a.Index - b.Index })
-	return failures, nil
+	return failures, ctx.Err()
 }

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -418,4 +419,44 @@ func TestMapWithRetries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, stageErrorOf(t, results[0].Err).Attempts)
 	assert.ErrorIs(t, results[0].Err, errBoom)
+}
+
+// goexitOnTwo calls runtime.Goexit for input 2, which ends the goroutine
+// that runs the pipeline because no timeout moves the call to its own.
+func goexitOnTwo(_ context.Context, v int) (int, error) {
+	if v == 2 {
+		runtime.Goexit()
+	}
+	return v * 10, nil
+}
+
+func TestMapGoexitFailsItem(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, pipeline.Options[testState]{},
+		pipeline.NewStage("goexit", goexitOnTwo, pipeline.StageOptions{}))
+
+	got, err := p.Map(t.Context(), []int{1, 2, 3}, 1, nil)
+	assert.Nil(t, got)
+	var me *pipeline.MapError
+	require.ErrorAs(t, err, &me)
+	require.Len(t, me.Items, 1)
+	assert.Equal(t, 1, me.Items[0].Index)
+	assert.ErrorContains(t, me.Items[0].Err, "runtime.Goexit")
+}
+
+func TestMapSettledGoexitFailsOnlyItsItem(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, pipeline.Options[testState]{},
+		pipeline.NewStage("goexit", goexitOnTwo, pipeline.StageOptions{}))
+
+	results, err := p.MapSettled(t.Context(), []int{1, 2, 3, 4}, 1, nil)
+	require.NoError(t, err)
+	require.Len(t, results, 4)
+	assert.NoError(t, results[0].Err)
+	assert.Equal(t, 10, results[0].Value)
+	assert.ErrorContains(t, results[1].Err, "runtime.Goexit")
+	assert.NoError(t, results[2].Err, "a new worker runs the items after the Goexit")
+	assert.Equal(t, 30, results[2].Value)
+	assert.NoError(t, results[3].Err)
+	assert.Equal(t, 40, results[3].Value)
 }
