@@ -145,8 +145,8 @@ func forEachItem(
 	// runItem runs item i and records its failure. A run that calls
 	// runtime.Goexit ends this worker's goroutine and cannot be stopped, so
 	// the deferred call records the item as failed and starts a new worker
-	// for the items left. It runs before wg.Done of the ending worker, so
-	// wg.Go here cannot race with wg.Wait.
+	// for the items left. It runs before the ending worker's wg.Done, so the
+	// WaitGroup counter is above zero and sync allows wg.Go during wg.Wait.
 	runItem := func(i int) {
 		returned := false
 		defer func() {
