@@ -63,6 +63,9 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 		newState = stateJSON
 	}
 	retry := err != nil && attempt < st.maxAttempts && st.retry.Retryable(ctx, attemptCause(err))
+	if retry {
+		retry, err = p.confirmRetry(ctx, st, err, newState)
+	}
 	if !retry {
 		p.p.RunAfterHook(ctx, st.name, input, out, err, state)
 	}
@@ -73,6 +76,30 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 		return runResult{}, p.attemptError(ctx, st, attempt, err, newState, retry)
 	}
 	return runResult{Output: output, State: newState}, nil
+}
+
+// confirmRetry records newState as heartbeat details for the next attempt
+// and returns whether to retry, with the attempt's error. An attempt learns
+// of a cancellation of its workflow only from a heartbeat response. Unless
+// the handler ran longer than the heartbeat interval, this heartbeat is the
+// attempt's first, which the SDK sends at once, cancelling ctx on that
+// response. A cancelled attempt is not retried and its error matches ctx's
+// error, so that the after hook runs with the outcome of the stage.
+func (p *Pipeline[In, Out, S]) confirmRetry(
+	ctx context.Context, st *stageSpec, err error, newState json.RawMessage,
+) (bool, error) {
+	activity.RecordHeartbeat(ctx, heartbeatDetails{State: newState})
+	ctxErr := ctx.Err()
+	if ctxErr == nil {
+		return true, err
+	}
+	var se *pipeline.StageError
+	if errors.As(err, &se) {
+		wrapped := *se
+		wrapped.Err = fmt.Errorf("%w: %w", ctxErr, se.Err)
+		return false, &wrapped
+	}
+	return false, fmt.Errorf("%w: %w", ctxErr, err)
 }
 
 // encodeHookState returns the run state after the after hook, or before
@@ -158,9 +185,8 @@ func decodeJSON(data json.RawMessage, v any) error {
 
 // attemptError turns a failed attempt into the application error that the
 // activity returns. Its details carry the stage failure, the run state
-// included. When the stage will be retried, the state is also recorded as
-// heartbeat details for the next attempt, and the error's next retry delay
-// is the delay that the in-process retry loop would wait, jitter included.
+// included. When the stage will be retried, the error's next retry delay is
+// the delay that the in-process retry loop would wait, jitter included.
 func (p *Pipeline[In, Out, S]) attemptError(
 	ctx context.Context, st *stageSpec, attempt int, err error, state json.RawMessage, retry bool,
 ) error {
@@ -173,7 +199,6 @@ func (p *Pipeline[In, Out, S]) attemptError(
 	opts := temporal.ApplicationErrorOptions{NonRetryable: !retry, Details: []any{f}}
 	if retry {
 		opts.NextRetryDelay = clampInterval(st.retry.NextDelay(attempt))
-		activity.RecordHeartbeat(ctx, heartbeatDetails{State: state})
 		activity.GetLogger(ctx).Debug("Stage attempt failed, retrying",
 			"Stage", st.name, "Attempt", attempt, "Delay", opts.NextRetryDelay, "Error", se.Err)
 	}

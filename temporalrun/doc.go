@@ -66,9 +66,23 @@
 // it around the rest of the activity interceptor chain, so interceptors
 // listed before it (Temporal's OpenTelemetry tracing interceptor, say) wrap
 // the middleware; without the interceptor, the activity runs the middleware
-// itself. The after hook does not run when the Temporal service ends a
-// stage on its own, for a start-to-close timeout or a cancellation that
-// the activity never reported.
+// itself.
+//
+// The after hook runs on a worker, in the attempt that ends the stage, so
+// it does not run when no attempt reports the end: when the Temporal
+// service enforces a start-to-close, schedule-to-close or heartbeat
+// timeout, and when the workflow is cancelled while the stage waits for
+// its next attempt. An attempt learns of a cancellation of its workflow
+// only from a heartbeat response. A handler that returns on ctx.Done then
+// ends the stage as cancelled, and the hook runs. An attempt that fails
+// with a retryable error sends a heartbeat before it asks for a retry, and
+// ends the stage as cancelled instead when the response reports the
+// cancellation. The SDK sends that heartbeat at once only when it is the
+// first of the attempt, and batches later ones (in 30-second windows by
+// default in SDK v1.51). So an attempt that ran longer than its heartbeat
+// interval can still miss the cancellation and skip the hook. The workflow
+// does not wait for a cancelled activity, so the writes of an after hook
+// that runs after a cancellation do not reach the caller.
 //
 // The input, the output of every stage and the run state travel as JSON,
 // so they must survive encoding/json: only exported fields, and interface
@@ -86,6 +100,12 @@
 // capped by MaxDelay. Each failed attempt also asks for its next delay,
 // jitter included, as the in-process loop computes it. A zero Delay
 // becomes [MinRetryInterval]; delays are capped at [MaxRetryInterval].
+// The delays are the same in the SDK test environment, and on a real
+// service for delays of a second or more. A Temporal dev server (CLI
+// v1.5.1, server 1.29) started retries after shorter delays about a second
+// apart instead: with Delay 10ms and Retries 5 the attempts started at
+// 0, 1, 2.1, 3, 4.1 and 5.1 s, and a plain SDK workflow with an
+// InitialInterval of 10ms and NextRetryDelay behaved the same.
 // Errors marked with [pipeline.Permanent], errors that RetryIf rejects and
 // errors after a cancellation are returned as non-retryable application
 // errors. A retry starts from the run state the failed attempt left,

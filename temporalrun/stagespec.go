@@ -16,6 +16,8 @@ const (
 	// MinRetryInterval is the retry interval of a stage whose Delay is zero.
 	// The Temporal service reads a zero interval as its one-second default,
 	// so "retry at once" becomes this short wait.
+	// NOTE: a Temporal dev server (CLI v1.5.1, server 1.29) still waited
+	// about a second before each retry with intervals below a second.
 	MinRetryInterval = time.Millisecond
 
 	// MaxRetryInterval is the longest retry interval a stage gets on
