@@ -78,7 +78,7 @@ func (e *Entry) Check(items Items, opts JobOptions) error {
 		return fmt.Errorf("%w, got %d", ErrSingleRun, items.Len())
 	}
 	if opts.Map && opts.Concurrency < 1 {
-		return fmt.Errorf("%w: %d", pipeline.ErrInvalidConcurrency, opts.Concurrency)
+		return fmt.Errorf("%w: %d, must be at least 1", pipeline.ErrInvalidConcurrency, opts.Concurrency)
 	}
 	return nil
 }
