@@ -52,7 +52,7 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 	stop := startHeartbeats(ctx, st.heartbeat, heartbeatDetails{State: stateJSON})
 	defer stop() // also when a middleware panics
 	out, output, err := p.callStage(ctx, st, input, state, attempt, inner)
-	stop() // before attemptError records the new state as heartbeat details
+	stop() // before confirmRetry records the new state as heartbeat details
 
 	// Encode the run state before the after hook, so that the hook receives a
 	// state that cannot be encoded as the stage's failure. The failure
@@ -64,7 +64,7 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 	}
 	retry := err != nil && attempt < st.maxAttempts && st.retry.Retryable(ctx, attemptCause(err))
 	if retry {
-		retry, err = p.confirmRetry(ctx, st, err, newState)
+		retry, err = confirmRetry(ctx, err, newState)
 	}
 	if !retry {
 		p.p.RunAfterHook(ctx, st.name, input, out, err, state)
@@ -85,9 +85,7 @@ func (p *Pipeline[In, Out, S]) runAttempt(
 // attempt's first, which the SDK sends at once, cancelling ctx on that
 // response. A cancelled attempt is not retried and its error matches ctx's
 // error, so that the after hook runs with the outcome of the stage.
-func (p *Pipeline[In, Out, S]) confirmRetry(
-	ctx context.Context, st *stageSpec, err error, newState json.RawMessage,
-) (bool, error) {
+func confirmRetry(ctx context.Context, err error, newState json.RawMessage) (bool, error) {
 	activity.RecordHeartbeat(ctx, heartbeatDetails{State: newState})
 	ctxErr := ctx.Err()
 	if ctxErr == nil {
