@@ -58,7 +58,8 @@ const (
 func (p *Pipeline[In, Out, S]) CheckMap(items, concurrency int) error {
 	if concurrency < 1 {
 		return &pipeline.ConfigError{Pipeline: p.Name(), Field: "concurrency",
-			Detail: strconv.Itoa(concurrency), Err: pipeline.ErrInvalidConcurrency}
+			Detail: strconv.Itoa(concurrency) + ", must be at least 1",
+			Err:    pipeline.ErrInvalidConcurrency}
 	}
 	if concurrency > p.maxConcurrency {
 		return &LimitError{Value: concurrency, Max: p.maxConcurrency,

@@ -98,7 +98,8 @@ func (o Options) validate(p stageLister) error {
 	}
 	if o.DefaultStartToCloseTimeout < 0 {
 		return &pipeline.ConfigError{Pipeline: p.Name(), Field: "DefaultStartToCloseTimeout",
-			Detail: o.DefaultStartToCloseTimeout.String(), Err: pipeline.ErrInvalidTimeout}
+			Detail: o.DefaultStartToCloseTimeout.String() + ", must not be negative",
+			Err:    pipeline.ErrInvalidTimeout}
 	}
 	return o.validateConcurrency(p.Name())
 }
@@ -107,7 +108,8 @@ func (o Options) validateConcurrency(name string) error {
 	switch {
 	case o.MaxConcurrency < 0:
 		return &pipeline.ConfigError{Pipeline: name, Field: "MaxConcurrency",
-			Detail: strconv.Itoa(o.MaxConcurrency), Err: pipeline.ErrInvalidConcurrency}
+			Detail: strconv.Itoa(o.MaxConcurrency) + ", must not be negative",
+			Err:    pipeline.ErrInvalidConcurrency}
 	case o.MaxConcurrency > MaxConcurrencyLimit:
 		return &pipeline.ConfigError{Pipeline: name, Field: "MaxConcurrency",
 			Detail: fmt.Sprintf("%d, maximum %d", o.MaxConcurrency, MaxConcurrencyLimit),
@@ -141,7 +143,7 @@ func (o StageOptions) validate(p stageLister, name string) error {
 	for _, f := range fields {
 		if f.value < 0 {
 			return &pipeline.ConfigError{Pipeline: p.Name(), Stage: name, Field: f.name,
-				Detail: f.value.String(), Err: pipeline.ErrInvalidTimeout}
+				Detail: f.value.String() + ", must not be negative", Err: pipeline.ErrInvalidTimeout}
 		}
 	}
 	timeout := p.Stages()[i].Options().Timeout
