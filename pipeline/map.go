@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 )
 
 // ItemResult is the outcome of one item of [Pipeline.MapSettled].
@@ -105,76 +102,4 @@ func (p *Pipeline[In, Out, S]) mapSnapshot(concurrency int, state *S) (snapshot[
 		state = new(S)
 	}
 	return p.state.snapshot(state)
-}
-
-// errStopped is the cancellation cause once a fail-fast Map has a failure.
-var errStopped = errors.New("pipeline: map stopped after a failed item")
-
-// forEachItem calls run for indexes 0..n-1 on at most concurrency goroutines
-// and returns the failures in index order. With failFast the first failure
-// cancels the others and failures they report because of it are dropped.
-// The error is ctx's error when ctx ended the loop, and the failures are
-// then still returned.
-func forEachItem(
-	ctx context.Context, n, concurrency int, failFast bool,
-	run func(ctx context.Context, i int) error,
-) ([]*ItemError, error) {
-	ictx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	var (
-		next     atomic.Int64
-		mu       sync.Mutex
-		failures []*ItemError
-		wg       sync.WaitGroup
-	)
-	record := func(i int, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		// A cancellation after the stop is one that this loop caused. The check
-		// runs under the lock, so the failure that stops the loop is always
-		// kept, even when its own error matches context.Canceled.
-		if context.Cause(ictx) != errStopped || !errors.Is(err, context.Canceled) {
-			failures = append(failures, &ItemError{Index: i, Err: err})
-		}
-		if failFast {
-			cancel(errStopped)
-		}
-	}
-	var worker func()
-	// runItem runs item i and records its failure. A run that calls
-	// runtime.Goexit ends this worker's goroutine and cannot be stopped, so
-	// the deferred call records the item as failed and starts a new worker
-	// for the items left. It runs before the ending worker's wg.Done, so the
-	// WaitGroup counter is above zero and sync allows wg.Go during wg.Wait.
-	runItem := func(i int) {
-		returned := false
-		defer func() {
-			if !returned {
-				record(i, errGoexit)
-				wg.Go(worker)
-			}
-		}()
-		err := run(ictx, i)
-		returned = true
-		if err != nil {
-			record(i, err)
-		}
-	}
-	worker = func() {
-		for ictx.Err() == nil {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			runItem(i)
-		}
-	}
-	for range min(concurrency, n) {
-		wg.Go(worker)
-	}
-	wg.Wait()
-
-	slices.SortFunc(failures, func(a, b *ItemError) int { return a.Index - b.Index })
-	return failures, ctx.Err()
 }
