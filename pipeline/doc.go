@@ -115,8 +115,10 @@
 // Every run-time failure of a stage comes back as a [*StageError] with the
 // stage name, the number of attempts started and the last attempt's error,
 // unchanged, as Err. [errors.Is] and [errors.As] therefore reach the
-// handler's own error. The same pipeline never wraps a StageError twice,
-// even when a middleware returns it or wraps it with %w. A pipeline run
+// handler's own error. The same pipeline never wraps a StageError twice.
+// When a middleware returns the StageError, the run returns it as it is.
+// When a middleware wraps it with %w, the run returns the middleware's
+// error, and errors.As still finds the StageError inside. A pipeline run
 // inside another's stage gives an outer StageError whose Err is the inner
 // one. A middleware's own error also comes back as a StageError naming the
 // stage. A panicking handler or middleware fails its stage with a
