@@ -97,6 +97,22 @@ func failOnStage(c *calls, name string, bad int, opts pipeline.StageOptions) pip
 	}, opts)
 }
 
+// codeError is an error type whose Error method panics on a nil receiver,
+// as many hand-written error types do.
+type codeError struct{ code int }
+
+func (e *codeError) Error() string { return fmt.Sprintf("code %d", e.code) }
+
+// nilErrorStage returns a stage whose handler returns a typed nil
+// *codeError, an error whose Error method panics.
+func nilErrorStage(c *calls, name string) pipeline.Stage {
+	return pipeline.NewStateStage(name, func(_ context.Context, v int, s *runState) (int, error) {
+		visit(c, name, s)
+		var err *codeError
+		return 0, err
+	}, pipeline.StageOptions{})
+}
+
 // blockStage returns a stage that ignores its context and blocks until
 // release is closed.
 func blockStage(
@@ -170,6 +186,6 @@ func shapeOf(err error) errorShape {
 	if errors.As(err, &se) {
 		shape.Stage, shape.Attempts, cause = se.Stage, se.Attempts, se.Err
 	}
-	shape.CauseType, shape.CauseMessage = temporalrun.ErrorType(cause), cause.Error()
+	shape.CauseType, shape.CauseMessage = temporalrun.ErrorType(cause), fmt.Sprint(cause)
 	return shape
 }

@@ -98,6 +98,10 @@ func TestParityRun(t *testing.T) {
 				opts.Timeout = 20 * time.Millisecond
 				return []pipeline.Stage{blockStage(c, "slow", release, opts)}
 			}},
+		{name: "error whose Error method panics", opts: hookOptions,
+			stages: func(c *calls) []pipeline.Stage {
+				return []pipeline.Stage{nilErrorStage(c, "typed-nil")}
+			}},
 		{name: "handler panic", opts: hookOptions,
 			stages: func(c *calls) []pipeline.Stage {
 				return []pipeline.Stage{addStage(c, "add", 1, pipeline.StageOptions{}),

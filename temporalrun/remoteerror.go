@@ -62,7 +62,10 @@ var remoteSentinels = []struct {
 
 // newRemoteError describes err for the trip through Temporal.
 func newRemoteError(err error) RemoteError {
-	r := RemoteError{Type: ErrorType(err), Message: err.Error()}
+	// fmt.Sprint, unlike err.Error(), survives an Error method that panics,
+	// such as one called on a typed nil pointer, and prints it as %v does
+	// in-process.
+	r := RemoteError{Type: ErrorType(err), Message: fmt.Sprint(err)}
 	for _, s := range remoteSentinels {
 		if errors.Is(err, s.err) {
 			r.Matches = append(r.Matches, s.name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
 	"github.com/async-pipeline/async-pipeline-go/temporalrun"
@@ -47,7 +48,7 @@ func newFailure(err error) *Failure {
 	if errors.As(err, &se) {
 		f.Stage, f.Attempts, cause = se.Stage, se.Attempts, se.Err
 	}
-	f.Message = cause.Error()
+	f.Message = fmt.Sprint(cause) // survives an Error method that panics
 	f.Type = temporalrun.ErrorType(cause)
 	return f
 }
