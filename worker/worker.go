@@ -3,6 +3,7 @@ package worker
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"go.temporal.io/sdk/client"
@@ -109,7 +110,7 @@ func checkDefinitions(defs []temporalrun.Definition) error {
 	workflows := map[string]bool{}
 	activities := map[string]bool{}
 	for i, def := range defs {
-		if def == nil {
+		if isNil(def) {
 			return fmt.Errorf("%w: definition %d", ErrNilDefinition, i)
 		}
 		for _, name := range []string{def.WorkflowName(), def.MapWorkflowName()} {
@@ -129,4 +130,14 @@ func checkDefinitions(defs []temporalrun.Definition) error {
 		}
 	}
 	return nil
+}
+
+// isNil reports whether def is nil or a nil pointer, such as the
+// *temporalrun.Pipeline that a failed temporalrun.New returns.
+func isNil(def temporalrun.Definition) bool {
+	if def == nil {
+		return true
+	}
+	v := reflect.ValueOf(def)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
