@@ -38,6 +38,15 @@
 // attempts together, and inside it bounds each one. Stage retries always
 // run inside the whole list.
 //
+// # On Temporal
+//
+// When package temporalrun runs the pipeline, every attempt of a stage is a
+// separate activity execution, so the whole list runs once per attempt,
+// inside the retries. A [Timeout] then bounds one attempt, not all of them,
+// [Timing] records one entry per attempt, and a [Retry] multiplies the
+// attempts of each activity execution. To bound a whole stage there, set a
+// ScheduleToCloseTimeout in temporalrun's StageOptions.
+//
 // # Errors
 //
 // The middleware here returns the errors of the rest of the chain

@@ -19,6 +19,9 @@ import (
 // written back only when it returns in time, as [pipeline.RunWithTimeout]
 // describes: writes made by a call that runs past d are lost.
 //
+// On Temporal, where each attempt is its own activity execution, the
+// middleware bounds one attempt; see the package doc.
+//
 // A d of zero or less is reported as a [*pipeline.ConfigError] matching
 // [pipeline.ErrInvalidTimeout]. The middleware is safe for concurrent use.
 func Timeout[S any](d time.Duration) (pipeline.Middleware[S], error) {
