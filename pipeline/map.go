@@ -23,8 +23,8 @@ type ItemResult[Out, S any] struct {
 // Every item runs on its own copy of *state (the zero value of S when state
 // is nil), taken when Map is called, so items never see each other's writes
 // and *state is never modified. A state type without references (pointers,
-// maps, slices, interfaces) is copied by assignment; any other by a JSON
-// round trip, which keeps only what JSON encodes.
+// maps, slices, interfaces) is copied by assignment. Any other type is
+// copied by a JSON round trip, which keeps only what JSON encodes.
 //
 // A concurrency below 1 is an error matching [ErrInvalidConcurrency]. Empty
 // input returns an empty slice. When ctx is done Map stops starting items

@@ -39,7 +39,7 @@ type StageOptions struct {
 	// Timeout bounds each attempt, not the whole stage: every retry gets a
 	// fresh budget and retry delays are not counted. Zero means no limit.
 	Timeout time.Duration
-	// Retry says whether and when a failed attempt is tried again.
+	// Retry decides whether and when a failed attempt is tried again.
 	// Default: no retries.
 	Retry RetryPolicy
 }
@@ -55,7 +55,7 @@ func (o StageOptions) validate() (field string, detail string, err error) {
 	return "", "", nil
 }
 
-// Backoff is how the delay before each retry grows.
+// Backoff is the growth rule of the delay before each retry.
 type Backoff int
 
 const (
@@ -86,7 +86,7 @@ type RetryPolicy struct {
 	Retries int
 	// Delay is the wait before the first retry. Zero retries at once.
 	Delay time.Duration
-	// Backoff is how the delay grows from one retry to the next.
+	// Backoff is the growth rule of the delay from one retry to the next.
 	// Default [BackoffFixed].
 	Backoff Backoff
 	// MaxDelay caps each delay, jitter included. Zero means no cap.

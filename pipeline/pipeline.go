@@ -22,13 +22,14 @@ type Pipeline[In, Out, S any] struct {
 }
 
 // New returns a pipeline named name that runs stages in order. It reports
-// invalid configuration as a [*ConfigError] naming the stage and the field
-// and matching one of the sentinel errors: no stages, an empty or duplicate
-// name, a nil handler or middleware, a zero [Stage] (which has no handler),
-// invalid stage options, a stage whose state type is not S, a run state
-// that cannot be encoded as JSON, and a type that does not fit the next
-// stage's input (In into the first stage, each output into the next input,
-// the last output into Out).
+// invalid configuration as a [*ConfigError] that names the stage and the
+// field and matches one of the sentinel errors. The checks reject:
+//   - no stages, an empty or duplicate name;
+//   - a nil handler or middleware, or a zero [Stage], which has no handler;
+//   - invalid stage options, and a stage whose state type is not S;
+//   - a run state that cannot be encoded as JSON;
+//   - a type that does not fit where it goes: In into the first stage, each
+//     output into the next input, the last output into Out.
 func New[In, Out, S any](name string, opts Options[S], stages ...Stage) (*Pipeline[In, Out, S], error) {
 	if name == "" {
 		return nil, &ConfigError{Field: "name", Err: ErrInvalidName}
@@ -42,6 +43,7 @@ func New[In, Out, S any](name string, opts Options[S], stages ...Stage) (*Pipeli
 				Err: ErrNilHandler}
 		}
 	}
+
 	p := &Pipeline[In, Out, S]{
 		name:   name,
 		stages: slices.Clone(stages),
@@ -53,12 +55,14 @@ func New[In, Out, S any](name string, opts Options[S], stages ...Stage) (*Pipeli
 	if p.logger == nil {
 		p.logger = slog.Default()
 	}
+
 	if err := p.checkStages(); err != nil {
 		return nil, err
 	}
 	if err := p.checkTypes(); err != nil {
 		return nil, err
 	}
+
 	copier, err := newStateCopier[S]()
 	if err != nil {
 		return nil, &ConfigError{Pipeline: name, Field: "state", Detail: err.Error(),

@@ -10,13 +10,13 @@ import (
 
 // RunWithTimeout calls fn with a context that expires after d and returns at
 // that deadline even if fn ignores its context. The error then matches
-// [ErrTimeout] and [context.DeadlineExceeded]; when ctx itself is done first,
-// it is ctx's error.
+// [ErrTimeout] and [context.DeadlineExceeded]. When ctx itself is done
+// first, the error is ctx's error.
 //
-// fn works on a private deep copy of *state (see [Pipeline.Map] for how
-// copies are made) that is written back when fn returns in time, so a call
-// abandoned at its deadline can never race with later writers; its writes are
-// lost. The stage timeout and the timeout middleware are built on it.
+// fn works on a private deep copy of *state, made as [Pipeline.Map]
+// describes, which is written back when fn returns in time. A call abandoned
+// at its deadline therefore never races with later writers, and its writes
+// are lost. The stage timeout and the timeout middleware are built on it.
 //
 // fn runs on its own goroutine, so a panic in fn comes back as a
 // [*PanicError], and a call of runtime.Goexit in fn as an error rather than
@@ -75,7 +75,8 @@ func runWithTimeout[S any](
 		*state = *private
 		if r.err != nil && context.Cause(tctx) == deadline && ctx.Err() == nil &&
 			!errors.Is(r.err, ErrTimeout) {
-			// The call gave up because of the deadline: say so, keep its error.
+			// The call gave up because of the deadline. Report the timeout and
+			// keep the call's own error inside it.
 			return nil, markTimeout(deadline, r.err)
 		}
 		return r.value, r.err
@@ -87,10 +88,10 @@ func runWithTimeout[S any](
 	}
 }
 
-// markTimeout wraps err in the deadline error. A *StageError, which a
-// timeout middleware gets from the rest of its chain, stays the outermost
-// error with the deadline wrapped around its cause, because the pipeline
-// returns its own stage error as it is and would otherwise report the
+// markTimeout wraps err in the deadline error. A timeout middleware gets a
+// *StageError from the rest of its chain. That error stays the outermost
+// one, with the deadline wrapped around its cause, because the pipeline
+// returns its own stage error as it is. Otherwise the run would report the
 // stage error nested inside the deadline.
 func markTimeout(deadline *TimeoutError, err error) error {
 	if se, ok := err.(*StageError); ok {

@@ -78,10 +78,10 @@ func newRemoteError(err error) RemoteError {
 	return r
 }
 
-// ErrorType returns the Go type name of err as fmt's %T prints it, the same
-// before and after a trip through Temporal: for a *RemoteError it is the
-// type of the error it stands in for, and for an error marked with
-// [pipeline.Permanent] the type of the marked error.
+// ErrorType returns the Go type name of err as fmt's %T prints it. The name
+// is the same before and after a trip through Temporal: for a *RemoteError
+// it is the type of the original error, and for an error marked with
+// [pipeline.Permanent] it is the type of the marked error.
 func ErrorType(err error) string {
 	switch e := err.(type) {
 	case *RemoteError:
