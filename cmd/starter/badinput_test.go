@@ -63,8 +63,8 @@ func TestBadInputStopsBeforeDialing(t *testing.T) {
 		{"file as directory", "", []string{"map", "-dir", good},
 			catalog.ErrInvalidDirectory, "starter: invalid directory: "},
 		{"concurrency above the cap", "", []string{"map", "-items", good,
-			"-concurrency", "100000"},
-			temporalrun.ErrConcurrencyTooHigh, "starter: temporalrun: concurrency above"},
+			"-concurrency", "100000"}, temporalrun.ErrConcurrencyTooHigh,
+			"starter: -concurrency must be at most 200, got 100000; lower -concurrency\n"},
 		{"map too large for one workflow", "", []string{"map", "-items", tooMany},
 			temporalrun.ErrMapTooLarge, "starter: temporalrun: map too large for one "},
 	}

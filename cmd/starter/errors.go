@@ -21,6 +21,22 @@ type jobError struct {
 	first  catalog.Result // the failed item with the lowest index
 }
 
+// concurrencyError is a -concurrency above the maximum. It matches
+// temporalrun.ErrConcurrencyTooHigh but has its own message, because
+// temporalrun advises raising Options.MaxConcurrency, which a user of the
+// starter cannot set.
+type concurrencyError struct {
+	value int
+	max   int
+}
+
+func (e *concurrencyError) Error() string {
+	return fmt.Sprintf("-concurrency must be at most %d, got %d; lower -concurrency",
+		e.max, e.value)
+}
+
+func (e *concurrencyError) Unwrap() error { return temporalrun.ErrConcurrencyTooHigh }
+
 // newJobError returns a *jobError when any of results failed, else nil.
 func newJobError(results []catalog.Result, total int) error {
 	var e *jobError

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/async-pipeline/async-pipeline-go/internal/catalog"
@@ -13,6 +15,12 @@ import (
 // defaultConcurrency is the number of items of a map that run at once
 // unless -concurrency sets another number.
 const defaultConcurrency = 4
+
+// maxConcurrency is the highest -concurrency, with or without -local. It is
+// the Temporal cap of the built-in pipelines, which keep the default
+// temporalrun.Options.MaxConcurrency. The -local limit is the same, so that
+// a command line that works in-process also works on Temporal.
+const maxConcurrency = temporalrun.DefaultMaxConcurrency
 
 // jobFlags are the settings of a run or map subcommand.
 type jobFlags struct {
@@ -59,7 +67,8 @@ func newFlagSet(f *jobFlags, stderr io.Writer) *flag.FlagSet {
 		fs.StringVar(&f.dir, "dir", "",
 			"use every regular file under `directory`, in sorted order (fileinfo only)")
 		fs.IntVar(&f.concurrency, "concurrency", defaultConcurrency,
-			"maximum `number` of items that run at once")
+			fmt.Sprintf("maximum `number` of items that run at once, from 1 to %d "+
+				"with or without -local", maxConcurrency))
 		fs.BoolVar(&f.failFast, "fail-fast", false,
 			"stop after the first failed item (default: run every item)")
 	}
@@ -98,7 +107,48 @@ func parseJobFlags(subcommand string, args []string, stderr io.Writer) (*jobFlag
 	if f.noWait {
 		f.wait = false
 	}
+	if err := f.checkExplicit(explicit); err != nil {
+		return nil, err
+	}
 	return f, f.check()
+}
+
+// checkExplicit rejects an empty -workflow-id or -task-queue that explicit
+// marks as set, because either would otherwise fall back to its default
+// silently. It also validates and normalizes a set -web-ui.
+func (f *jobFlags) checkExplicit(explicit map[string]bool) error {
+	switch {
+	case explicit["workflow-id"] && f.workflowID == "":
+		return usagef("-workflow-id is empty; give a workflow ID or drop the flag")
+	case explicit["task-queue"] && f.taskQueue == "":
+		return usagef("-task-queue is empty; give a task queue or drop the flag "+
+			"to use %q", temporalrun.DefaultTaskQueue)
+	case !explicit["web-ui"]:
+		return nil
+	}
+	webUI, err := checkWebUI(f.webUI)
+	if err != nil {
+		return err
+	}
+	f.webUI = webUI
+	return nil
+}
+
+// checkWebUI validates the -web-ui rawURL and returns it without trailing
+// slashes, because the summary appends "/namespaces/...". It rejects a URL
+// that is not http or https, has no host, or has a query or fragment, which
+// the appended path would end up behind.
+func checkWebUI(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return "", usagef("invalid -web-ui %q: give an http or https URL with a host, "+
+			"such as http://localhost:8233", rawURL)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", usagef("invalid -web-ui %q: drop the query and fragment, "+
+			"because the summary appends the workflow's path", rawURL)
+	}
+	return strings.TrimRight(rawURL, "/"), nil
 }
 
 func (f *jobFlags) setPositional(args []string) error {
@@ -134,6 +184,8 @@ func (f *jobFlags) check() error {
 		return usagef("-items and -dir exclude each other")
 	case f.concurrency < 1:
 		return usagef("-concurrency must be at least 1, got %d", f.concurrency)
+	case f.concurrency > maxConcurrency:
+		return &usageError{err: &concurrencyError{value: f.concurrency, max: maxConcurrency}}
 	}
 	return nil
 }
