@@ -123,7 +123,11 @@ func (a *adapter[In, Out, S]) runLocal(ctx context.Context, items Items, opts Jo
 	run := func(ctx context.Context, i int) (Result, error) {
 		var state S
 		out, err := a.local.Run(ctx, values[i], &state)
-		return newResult(i, items.inputs[i], out, err), err
+		r := newResult(i, items.inputs[i], out, err)
+		if err != nil && opts.Map && opts.FailFast {
+			return r, err // no state, as on Temporal
+		}
+		return withState(r, state), err
 	}
 	return startLocalJob(ctx, len(values), concurrency, opts.FailFast, run), nil
 }

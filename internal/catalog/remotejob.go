@@ -33,20 +33,20 @@ func runJob[Out, S any](
 	return &remoteJob{id: h.ID(), runID: h.RunID(), attached: attached, total: 1,
 		progress: func(context.Context) (Progress, error) { return Progress{Total: 1}, nil },
 		wait: func(ctx context.Context) ([]Result, error) {
-			out, _, err := h.Get(ctx)
-			return runResults(inputs, out, err)
+			out, state, err := h.Get(ctx)
+			return runResults(inputs, out, state, err)
 		},
 	}
 }
 
 // runResults returns the result of a single run, or err when the run
 // failed outside its stages.
-func runResults(inputs []json.RawMessage, out any, err error) ([]Result, error) {
+func runResults[S any](inputs []json.RawMessage, out any, state S, err error) ([]Result, error) {
 	var se *pipeline.StageError
 	if err != nil && !errors.As(err, &se) {
 		return nil, err
 	}
-	return []Result{newResult(0, inputAt(inputs, 0), out, err)}, nil
+	return []Result{withState(newResult(0, inputAt(inputs, 0), out, err), state)}, nil
 }
 
 func mapJob[Out, S any](
@@ -82,7 +82,7 @@ func mapResults[Out, S any](
 	}
 	results := make([]Result, len(items))
 	for i, item := range items {
-		results[i] = newResult(i, inputAt(inputs, i), item.Value, item.Err)
+		results[i] = withState(newResult(i, inputAt(inputs, i), item.Value, item.Err), item.State)
 	}
 	return results, nil
 }

@@ -5,19 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/async-pipeline/async-pipeline-go/pipeline"
 	"github.com/async-pipeline/async-pipeline-go/temporalrun"
 )
 
 // Result is the outcome of one item, as written to a JSON Lines results
-// file: the item's index in the input, the input, and either the output or
-// the failure.
+// file: the item's index in the input, the input, either the output or the
+// failure, and the item's final run state.
 type Result struct {
 	Index  int             `json:"index"`
 	Input  json.RawMessage `json:"input"`
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  *Failure        `json:"error,omitempty"`
+	// State is the run state that the item ended with. It is empty for a
+	// pipeline whose state type is a struct without fields, and for the
+	// failed items of a fail-fast Map, whose failures on Temporal carry no
+	// state.
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // Failure describes a failed item. Stage and Attempts come from the
@@ -66,6 +72,24 @@ func newResult(index int, input json.RawMessage, output any, err error) Result {
 		return r
 	}
 	r.Output = data
+	return r
+}
+
+// withState returns r with state as its State, unless S is a struct type
+// without fields. A state that cannot be encoded fails an item that
+// succeeded.
+func withState[S any](r Result, state S) Result {
+	if t := reflect.TypeFor[S](); t.Kind() == reflect.Struct && t.NumField() == 0 {
+		return r
+	}
+	data, err := json.Marshal(state)
+	if err != nil {
+		if r.Error == nil {
+			r.Output, r.Error = nil, newFailure(fmt.Errorf("encode the run state: %w", err))
+		}
+		return r
+	}
+	r.State = data
 	return r
 }
 
