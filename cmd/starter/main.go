@@ -10,7 +10,10 @@
 // Results are written as JSON Lines, one object per item in input order:
 // {"index":0,"input":...,"output":...} for an item that succeeded and
 // {"index":0,"input":...,"error":{"stage":...,"attempts":...,"type":...,
-// "message":...}} for one that failed. Progress and a summary go to stderr.
+// "message":...}} for one that failed. For a pipeline with a run state, such
+// as wordfreq, each object also has "state" with the item's final run
+// state, except a failed item of a fail-fast Map. Progress and a summary go
+// to stderr.
 //
 // The Temporal connection is configured like the Temporal CLI's:
 // TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE,
