@@ -99,14 +99,21 @@ func (p *Pipeline[In, Out, S]) retry(
 	}
 }
 
-func (p *Pipeline[In, Out, S]) sleep(ctx context.Context, d time.Duration) error {
+// sleep waits d before a retry. A panic of a custom Sleep comes back as a
+// *PanicError, which ends the retries.
+func (p *Pipeline[In, Out, S]) sleep(ctx context.Context, d time.Duration) (err error) {
 	if d <= 0 {
 		return nil
 	}
-	if p.opts.Sleep != nil {
-		return p.opts.Sleep(ctx, d)
+	if p.opts.Sleep == nil {
+		return SleepContext(ctx, d)
 	}
-	return SleepContext(ctx, d)
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return p.opts.Sleep(ctx, d)
 }
 
 // attempt calls the handler once, bounded by the stage timeout.

@@ -149,12 +149,22 @@ func (r RetryPolicy) NextDelay(n int) time.Duration {
 }
 
 // Retryable reports whether err may be retried: it is not permanent, not a
-// cancellation of ctx, and RetryIf (when set) accepts it.
+// cancellation of ctx, and RetryIf (when set) accepts it. A RetryIf that
+// panics rejects the error, so the call fails with it instead of crashing.
 func (r RetryPolicy) Retryable(ctx context.Context, err error) bool {
 	if err == nil || ctx.Err() != nil || errors.Is(err, ErrPermanent) {
 		return false
 	}
-	return r.RetryIf == nil || r.RetryIf(err)
+	return r.RetryIf == nil || r.accepts(err)
+}
+
+func (r RetryPolicy) accepts(err error) (retry bool) {
+	defer func() {
+		if recover() != nil {
+			retry = false
+		}
+	}()
+	return r.RetryIf(err)
 }
 
 // scaleDelay multiplies d by f without overflowing time.Duration.

@@ -258,6 +258,40 @@ func TestRetryIfNotAskedForPermanent(t *testing.T) {
 	assert.Zero(t, checked)
 }
 
+func TestRetryIfPanicRejectsError(t *testing.T) {
+	t.Parallel()
+	f := &flaky{failures: 5}
+	p := newPipeline(t, pipeline.Options[testState]{},
+		pipeline.NewStage("flaky", f.handle, pipeline.StageOptions{
+			Retry: pipeline.RetryPolicy{Retries: 2, RetryIf: func(error) bool {
+				panic("retry predicate failed")
+			}}}))
+
+	_, err := p.Run(t.Context(), 1, nil)
+
+	var se *pipeline.StageError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 1, se.Attempts, "a panicking RetryIf stops the retries")
+	assert.Same(t, f.errs[0], se.Err, "the stage fails with the handler's error")
+}
+
+func TestRetrySleepPanicFailsStage(t *testing.T) {
+	t.Parallel()
+	f := &flaky{failures: 5}
+	p := newPipeline(t, pipeline.Options[testState]{
+		Sleep: func(context.Context, time.Duration) error { panic("clock broke") },
+	}, pipeline.NewStage("flaky", f.handle, pipeline.StageOptions{
+		Retry: pipeline.RetryPolicy{Retries: 2, Delay: time.Second}}))
+
+	_, err := p.Run(t.Context(), 1, nil)
+
+	var se *pipeline.StageError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 1, se.Attempts)
+	require.ErrorIs(t, err, pipeline.ErrPanic, "the sleep's panic is reported")
+	require.ErrorIs(t, err, f.errs[0], "the attempt's error is kept")
+}
+
 func TestRetryCancellationNotRetried(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
