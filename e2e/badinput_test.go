@@ -75,7 +75,7 @@ func TestBadInputStartsNoWorkflow(t *testing.T) {
 	}
 
 	// The control workflow, started after the bad inputs, shows that the
-	// count below sees the workflows of this task queue. The visibility
+	// count below includes the workflows of this task queue. The visibility
 	// store lists a workflow a moment after it starts, so a count of 0
 	// alone would prove little. No worker polls the queue, so the test
 	// terminates the control workflow.

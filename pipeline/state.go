@@ -8,11 +8,11 @@ import (
 	"sync"
 )
 
-// stateCopier makes deep copies of run states. A state type that holds no
+// stateCopier makes deep copies of run states. A state type that contains no
 // references (no pointer, map, slice, interface, channel or function at any
-// depth) is copied by assignment; any other is copied by a JSON round trip,
-// which keeps only what JSON encodes: exported fields without a `json:"-"`
-// tag. The same rule decides what survives a trip through Temporal.
+// depth) is copied by assignment. Any other type is copied by a JSON round
+// trip, which keeps only exported fields without a `json:"-"` tag. The same
+// rule decides what survives a trip through Temporal.
 type stateCopier[S any] struct {
 	byValue bool
 }

@@ -22,11 +22,13 @@ type Pipeline[In, Out, S any] struct {
 }
 
 // New prepares p to run on Temporal with opts. It reports invalid options as
-// a [*pipeline.ConfigError] naming the field: a negative timeout, a stage
-// name in opts.Stages that p does not have (matching
-// [pipeline.ErrUnknownStage]), a StageOptions.StartToCloseTimeout at or
-// below the stage's own Timeout (matching [pipeline.ErrInvalidTimeout]),
-// and a MaxConcurrency that is negative or above [MaxConcurrencyLimit].
+// a [*pipeline.ConfigError] naming the field. The checks reject:
+//   - a negative timeout;
+//   - a stage name in opts.Stages that p does not have
+//     ([pipeline.ErrUnknownStage]);
+//   - a StageOptions.StartToCloseTimeout at or below the stage's own Timeout
+//     ([pipeline.ErrInvalidTimeout]);
+//   - a MaxConcurrency that is negative or above [MaxConcurrencyLimit].
 func New[In, Out, S any](
 	p *pipeline.Pipeline[In, Out, S], opts Options,
 ) (*Pipeline[In, Out, S], error) {

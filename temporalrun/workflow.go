@@ -87,9 +87,11 @@ func sdkRemoteError(err error) RemoteError {
 	if errors.As(err, &act) && act.Unwrap() != nil {
 		cause = act.Unwrap()
 	}
+
 	// %T prints the SDK's internal package for these types, so they are
 	// named by their exported aliases.
 	r := RemoteError{Type: fmt.Sprintf("%T", cause), Message: cause.Error()}
+
 	var timeoutErr *temporal.TimeoutError
 	var canceledErr *temporal.CanceledError
 	var panicErr *temporal.PanicError

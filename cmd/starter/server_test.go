@@ -126,8 +126,8 @@ func TestNoWorkerHint(t *testing.T) {
 			} else {
 				args = append(args, "-items", "-")
 			}
-			// A cancel, as SIGINT makes, and not a deadline: the server can
-			// answer a deadline before the context reports it.
+			// Cancel, as SIGINT does, rather than set a deadline, because the
+			// server can reply to a deadline before the context reports it.
 			ctx, cancel := context.WithCancel(t.Context())
 			defer time.AfterFunc(3*time.Second, cancel).Stop()
 
